@@ -1,0 +1,51 @@
+"""Plot helpers: one projector-friendly style, raster plots and labelled axes.
+
+Call ``use_course_style()`` once at the top of a notebook. Figures then have large fonts,
+a moderate dpi (small notebook files) and a colour-blind-safe palette.
+"""
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+COLORS = {"E": "#d62728", "I": "#1f77b4", "ext": "#2ca02c", "theory": "k", "sim": "#ff7f0e"}
+
+
+def use_course_style():
+    """Set matplotlib defaults for the course: readable from the back of a lecture hall."""
+    mpl.rcParams.update({
+        "figure.figsize": (8, 4.5), "figure.dpi": 80, "savefig.dpi": 80,
+        "font.size": 13, "axes.titlesize": 14, "axes.labelsize": 13, "legend.fontsize": 11,
+        "axes.spines.top": False, "axes.spines.right": False, "axes.grid": False,
+        "lines.linewidth": 2.0, "figure.constrained_layout.use": True,
+        "axes.prop_cycle": mpl.cycler(color=["#0072B2", "#D55E00", "#009E73", "#CC79A7",
+                                             "#E69F00", "#56B4E9", "#F0E442", "#000000"]),
+    })
+
+
+def label(ax, xlabel, ylabel, title=None):
+    """Label both axes (units in the label text) and optionally set a title."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def raster(ax, times_ms, indices, color="k", markersize=1.5, label_text=None, max_spikes=200_000):
+    """Spike raster: one dot per spike at (time in ms, neuron index); thins very dense rasters."""
+    times_ms, indices = np.asarray(times_ms), np.asarray(indices)
+    if times_ms.size > max_spikes:
+        keep = np.linspace(0, times_ms.size - 1, max_spikes).astype(int)
+        times_ms, indices = times_ms[keep], indices[keep]
+    ax.plot(times_ms, indices, ".", color=color, markersize=markersize, label=label_text, rasterized=True)
+    label(ax, "time (ms)", "neuron index")
+    return ax
+
+
+def theory_vs_simulation(ax, x_theory, y_theory, x_sim, y_sim, theory_label="theory",
+                         sim_label="simulation"):
+    """Draw a theory curve (line) with simulated points (markers) over it."""
+    ax.plot(x_theory, y_theory, "-", color=COLORS["theory"], label=theory_label)
+    ax.plot(x_sim, y_sim, "o", color=COLORS["sim"], label=sim_label, markersize=6)
+    ax.legend()
+    return ax
