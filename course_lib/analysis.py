@@ -56,3 +56,99 @@ def steady_rate_hz(spike_times_ms, t_start, t_stop):
     s = np.asarray(spike_times_ms, dtype=float)
     s = np.sort(s[(s >= t_start) & (s < t_stop)])
     return 0.0 if s.size < 2 else 1000.0 / float(np.mean(np.diff(s)))
+
+
+# --- population measures (Part III: networks) --------------------------------------------------
+
+def _in_window(times_ms, indices, t_start, t_stop):
+    """The spikes (times, indices) with t_start <= t < t_stop; ValueError if the window is empty."""
+    if t_stop <= t_start:
+        raise ValueError(f"t_stop ({t_stop} ms) must be after t_start ({t_start} ms).")
+    times_ms, indices = np.asarray(times_ms, dtype=float), np.asarray(indices, dtype=int)
+    inside = (times_ms >= t_start) & (times_ms < t_stop)
+    return times_ms[inside], indices[inside]
+
+
+def population_rate_hz(times_ms, n, t_start, t_stop, bin_ms=1.0):
+    """Population rate (Hz): spikes of n neurons per time bin / (n * bin) -> (bin centres in ms, rate_hz)."""
+    if bin_ms <= 0:
+        raise ValueError(f"bin_ms must be positive (got {bin_ms}).")
+    times_ms = np.asarray(times_ms, dtype=float)
+    edges = np.arange(t_start, t_stop + 1e-9 * bin_ms, bin_ms)
+    counts, _ = np.histogram(times_ms, bins=edges)
+    return 0.5 * (edges[1:] + edges[:-1]), counts / (n * bin_ms / 1000.0)
+
+
+def rate_distribution(times_ms, indices, n, t_start, t_stop, bins=30, max_rate_hz=None):
+    """Distribution of single-neuron rates: (bin edges in Hz, fraction of the n neurons in each bin)."""
+    rates = firing_rates_hz(times_ms, indices, n, t_start, t_stop)
+    top = rates.max() if max_rate_hz is None else max_rate_hz
+    counts, edges = np.histogram(rates, bins=bins, range=(0.0, max(top, 1e-9)))
+    return edges, counts / n
+
+
+def spike_counts(times_ms, indices, neurons, t_start, t_stop, window_ms):
+    """Spike counts of the given neurons in consecutive windows: array (len(neurons), n_windows)."""
+    neurons = np.asarray(neurons, dtype=int)
+    n_windows = int((t_stop - t_start) // window_ms)
+    if n_windows < 1:
+        raise ValueError(f"window_ms = {window_ms} is longer than the interval {t_stop - t_start} ms.")
+    times_ms, indices = _in_window(times_ms, indices, t_start, t_start + n_windows * window_ms)
+    row = np.full(max(indices.max(initial=-1), neurons.max(initial=-1)) + 1, -1)
+    row[neurons] = np.arange(neurons.size)
+    keep = row[indices] >= 0 if indices.size else np.zeros(0, bool)
+    window = ((times_ms[keep] - t_start) // window_ms).astype(int)
+    flat = np.bincount(row[indices[keep]] * n_windows + window, minlength=neurons.size * n_windows)
+    return flat.reshape(neurons.size, n_windows)
+
+
+def fano_factor(times_ms, indices, n, t_start, t_stop, window_ms=100.0):
+    """Fano factor (variance / mean of spike counts in windows of window_ms) of each of n neurons; nan if silent."""
+    counts = spike_counts(times_ms, indices, np.arange(n), t_start, t_stop, window_ms)
+    mean = counts.mean(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(mean > 0, counts.var(axis=1) / mean, np.nan)
+
+
+def spike_count_correlations(times_ms, indices, neurons, t_start, t_stop, window_ms=50.0):
+    """Pearson correlation of the spike counts (windows of window_ms) of every pair of the given neurons.
+
+    Returns the coefficients of all pairs of neurons that fired (upper triangle, 1-d array).
+    """
+    counts = spike_counts(times_ms, indices, neurons, t_start, t_stop, window_ms).astype(float)
+    counts = counts[counts.std(axis=1) > 0]
+    if counts.shape[0] < 2:
+        return np.zeros(0)
+    coefficients = np.corrcoef(counts)
+    return coefficients[np.triu_indices(coefficients.shape[0], k=1)]
+
+
+def power_spectrum(signal, dt_ms, segment_ms=None):
+    """Power spectral density of a sampled signal (mean removed; Welch) -> (frequency in Hz, power per Hz).
+
+    segment_ms: length of the Welch segments (default: an eighth of the signal, at least 64 samples).
+    """
+    from scipy.signal import welch
+    signal = np.asarray(signal, dtype=float)
+    fs_hz = 1000.0 / dt_ms
+    nperseg = signal.size // 8 if segment_ms is None else int(round(segment_ms / dt_ms))
+    nperseg = int(min(max(nperseg, 64), signal.size))
+    freq, power = welch(signal - signal.mean(), fs=fs_hz, nperseg=nperseg)
+    return freq, power
+
+
+def population_rate_spectrum(times_ms, n, t_start, t_stop, bin_ms=0.5, segment_ms=None):
+    """Power spectrum of the population rate (Hz^2 / Hz) -> (frequency in Hz, power)."""
+    _, rate = population_rate_hz(times_ms, n, t_start, t_stop, bin_ms)
+    return power_spectrum(rate, bin_ms, segment_ms)
+
+
+def synchrony(times_ms, indices, n, t_start, t_stop, bin_ms=1.0):
+    """Variance of the population spike count / sum of single-neuron count variances (bins of bin_ms).
+
+    1 for independent neurons; grows with shared fluctuations up to n for identical spike trains
+    (it equals n times the synchrony measure chi^2 of Golomb 2007, Scholarpedia, here on spike counts).
+    """
+    counts = spike_counts(times_ms, indices, np.arange(n), t_start, t_stop, bin_ms)
+    single = counts.var(axis=1).sum()
+    return float(counts.sum(axis=0).var() / single) if single > 0 else np.nan

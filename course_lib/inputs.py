@@ -1,4 +1,5 @@
-"""Input currents sampled on the simulation grid: step, ramp, white noise, Ornstein-Uhlenbeck.
+"""Input currents sampled on the simulation grid: step, ramp, white noise, Ornstein-Uhlenbeck;
+and spike sources (Poisson, regular) as counts per step, for the synapses of Part II.
 
 Every function returns an array with one value per time step (shape (steps,) or (steps, n)),
 which ``simulate(..., current=...)`` accepts directly. Currents in pA, times in ms.
@@ -6,6 +7,7 @@ which ``simulate(..., current=...)`` accepts directly. Currents in pA, times in 
 import numpy as np
 
 from .simulation import n_steps_for
+from .units import expected_count
 from .validation import require_non_negative, require_positive
 
 
@@ -66,3 +68,54 @@ def ou_current(t_stop, dt, mean, sigma, tau, n=1, rng=None):
         out[k] = value
         value = mean + (value - mean) * decay + kick * noise[k]
     return out
+
+
+# --- spike sources (Part II): counts per step, to drive course_lib.synapses -------------------
+
+def poisson_counts(rate_hz, n, t_stop, dt, rng=None):
+    """Spike counts per step of n independent Poisson trains of rate rate_hz (Hz; number or (n,)) -> (steps, n).
+
+    Each step holds Poisson(rate * dt) spikes, so a count may exceed 1 at high rates. The sum of
+    K independent Poisson trains of rate nu is one Poisson train of rate K nu: draw that sum
+    directly (rate_hz = K * nu) to bombard a neuron with K inputs at the cost of one.
+    """
+    require_non_negative("rate_hz", rate_hz, "Hz")
+    rates = np.asarray(rate_hz, dtype=float)
+    if rates.ndim > 1 or (rates.ndim == 1 and rates.shape[0] != n):
+        raise ValueError(f"rate_hz has shape {rates.shape}; give a number or one rate per train, shape ({n},).")
+    rng = np.random.default_rng(rng)
+    steps = time_grid(t_stop, dt).size   # validates t_stop and dt
+    return rng.poisson(np.broadcast_to(expected_count(rates, dt), (n,)), size=(steps, n))
+
+
+def poisson_spikes(rate_hz, n, t_stop, dt, rng=None):
+    """Spike times (ms, on the step grid: a spike in step k at k*dt) and train indices of n Poisson trains."""
+    counts = poisson_counts(rate_hz, n, t_stop, dt, rng)
+    steps, indices = np.nonzero(counts)
+    repeat = counts[steps, indices]
+    return np.repeat(steps * dt, repeat), np.repeat(indices, repeat)
+
+
+def counts_from_spikes(times_ms, indices, n, t_stop, dt):
+    """Per-step counts (steps, n) of spike times (ms) and train indices: each spike counts in the step containing it."""
+    times_ms, indices = np.asarray(times_ms, dtype=float), np.asarray(indices, dtype=int)
+    if times_ms.shape != indices.shape:
+        raise ValueError(f"times_ms {times_ms.shape} and indices {indices.shape} must have the same shape.")
+    steps = time_grid(t_stop, dt).size
+    k = np.floor(times_ms / dt + 1e-6).astype(int)
+    keep = (k >= 0) & (k < steps)
+    counts = np.zeros((steps, n), dtype=int)
+    np.add.at(counts, (k[keep], indices[keep]), 1)
+    return counts
+
+
+def regular_spike_counts(rate_hz, n, t_stop, dt, t_first=0.0):
+    """Per-step counts (steps, n) of regular trains: spikes at t_first + m / rate (rate_hz a number or (n,))."""
+    require_positive("rate_hz", rate_hz, "Hz")
+    rates = np.broadcast_to(np.asarray(rate_hz, dtype=float), (n,))
+    times, ids = [], []
+    for i, rate in enumerate(rates):
+        train = np.arange(t_first, t_stop, 1000.0 / rate)
+        times.append(np.round(train / dt) * dt)
+        ids.append(np.full(train.size, i))
+    return counts_from_spikes(np.concatenate(times), np.concatenate(ids), n, t_stop, dt)

@@ -252,8 +252,10 @@ class HodgkinHuxley:
     v_spike: float = 0.0    # upward crossing counted as a spike, mV
 
     def __post_init__(self):
-        for name in ("c_m", "g_na", "g_k", "g_l"):
-            require_positive(name, getattr(self, name), "per cm^2 units")
+        for name, unit in (("c_m", "uF/cm^2"), ("g_l", "mS/cm^2")):
+            require_positive(name, getattr(self, name), unit)
+        for name in ("g_na", "g_k"):   # zero is allowed: a channel blocked (TTX for Na+, TEA for K+)
+            require_non_negative(name, getattr(self, name), "mS/cm^2")
         require_above("e_na", self.e_na, "e_k", self.e_k)
         common_size(**vars(self))
 
@@ -268,8 +270,8 @@ class HodgkinHuxley:
         return common_size(**vars(self))
 
     def initial_state(self, n, v0=-65.0):
-        """State at v0 (mV) with every gate at its steady state."""
-        v = np.full(n, float(v0))
+        """State at v0 (mV; a number or one value per neuron) with every gate at its steady state."""
+        v = np.broadcast_to(np.asarray(v0, dtype=float), (n,)).copy()
         state = {"v": v}
         for gate in "mhn":
             state[gate] = hh_gate_steady_state(gate, v)
@@ -278,10 +280,9 @@ class HodgkinHuxley:
     def step(self, state, i_ext, dt):
         """Advance by dt ms: gates by Rush-Larsen (exponential Euler), then v by exponential Euler."""
         v_old = state["v"]
-        for gate in "mhn":
-            x_inf = hh_gate_steady_state(gate, v_old)
-            tau = hh_gate_time_constant(gate, v_old)
-            state[gate] = _relax(state[gate], x_inf, np.exp(-dt / tau))
+        for gate, (alpha, beta) in HH_RATES.items():   # x_inf = a/(a+b), 1/tau_x = a+b
+            a, b = alpha(v_old), beta(v_old)
+            state[gate] = _relax(state[gate], a / (a + b), np.exp(-dt * (a + b)))
         g_na = self.g_na * state["m"] ** 3 * state["h"]
         g_k = self.g_k * state["n"] ** 4
         g_total = g_na + g_k + self.g_l

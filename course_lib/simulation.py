@@ -109,6 +109,8 @@ def simulate(model, current=0.0, t_stop=100.0, dt=0.1, n=None, record=("v",), re
     if not np.isfinite(t_stop) or t_stop <= 0:
         raise ValueError(f"t_stop must be a positive duration in ms (got {t_stop}).")
     n_steps = n_steps_for(t_stop, dt)
+    if n is None and state is not None:   # a given state fixes the number of neurons
+        n = np.shape(next(iter(state.values())))[0]
     n = infer_n(model, current, n, n_steps)
     if model.n_params not in (1, n):
         raise ValueError(f"the model has per-neuron parameters for {model.n_params} neurons but the run has {n}.")

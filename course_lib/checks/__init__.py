@@ -26,10 +26,17 @@ class NotYet(Exception):
     """Raised inside a check when the student's answer differs; the message is shown to them."""
 
 
+class CheckRecord(dict):
+    """A check's result record (a plain dict to code); shows nothing in Jupyter, since publish showed its line."""
+
+    def _ipython_display_(self):
+        pass
+
+
 def publish(task, status, message, points=1):
     """Show one result line and attach its machine-readable record; returns the record."""
-    record = {"task": task, "status": status, "passed": status == "passed",
-              "points": points if status == "passed" else 0, "max_points": points, "message": message}
+    record = CheckRecord(task=task, status=status, passed=status == "passed",
+                         points=points if status == "passed" else 0, max_points=points, message=message)
     symbol = {"passed": "✔", "not yet": "✘", "not implemented yet": "…"}[status]
     line = f"{symbol} {status} -- {task}: {message}"
     color = {"passed": "#1b7837", "not yet": "#b2182b", "not implemented yet": "#6a51a3"}[status]

@@ -1,0 +1,343 @@
+"""Checks for chapter 02 (exponential integrate-and-fire and AdEx), and the reference pieces they use.
+
+Checks: the EIF right-hand side, one forward-Euler AdEx step with reset and adaptation jump, a
+numerical rheobase, the adaptation index. Each runs the student's function on cases it chooses,
+compares with theory (course_lib.theory) or the reference below, and names the likely mistake.
+
+Reference pieces, also used by the lecture and tests/test_eif.py: ``adaptation_index``,
+``classify_firing_pattern`` and the firing-pattern parameters of Gerstner et al. (2014),
+Table 6.1 (``FIRING_PATTERNS``, ``firing_pattern_neurons``). Units: ms, mV, pA, nS, pF, Hz.
+"""
+import numpy as np
+
+from .. import theory
+from ..neurons import EIF, AdEx
+from . import NotYet, check
+
+DVDT_RTOL = 1e-9         # the right-hand side is a formula: only round-off may differ
+STEP_TOL_MV = 1e-9       # one forward-Euler step is a formula too (round-off ~1e-13 mV)
+RHEOBASE_RTOL = 0.01     # a 2 s run misses currents within ~0.1 pA of rheobase; 1 % allows a 1-5 pA grid
+INDEX_ATOL = 1e-9        # the adaptation index is a formula on given spike times
+
+
+# --------------------------------------------------------------------------------------------
+# Reference pieces: adaptation index, firing-pattern table (Gerstner et al. 2014), classifier
+# --------------------------------------------------------------------------------------------
+
+def adaptation_index(spike_times, skip=0):
+    """Mean of (ISI_{i+1} - ISI_i) / (ISI_{i+1} + ISI_i) over consecutive ISIs (ms); nan with < 2 ISIs.
+
+    Positive when intervals lengthen (adaptation), zero for a regular train, negative when they
+    shorten. skip drops the first ISIs (Naud et al. 2008 leave out the initial transient).
+    """
+    intervals = np.diff(np.sort(np.asarray(spike_times, dtype=float)))[skip:]
+    if intervals.size < 2:
+        return np.nan
+    return float(np.mean((intervals[1:] - intervals[:-1]) / (intervals[1:] + intervals[:-1])))
+
+
+# Gerstner, Kistler, Naud & Paninski (2014), Neuronal Dynamics, Table 6.1. Common to all rows:
+# u_rest = -70 mV, R = 500 MOhm (g_l = 2 nS), rheobase threshold -50 mV, delta_t = 2 mV, step of
+# 65 pA ('delayed': 25 pA). Spike cut-off v_peak = -30 mV as in the book's exercise code.
+# 'transient' is driven at 50 pA, not 65 pA: 65 pA lies above this neuron's onset current
+# (theory.adex_rest_instability: a Hopf point at 56.2 pA), so it must keep firing there.
+FIRING_PATTERNS = {
+    #                tau_m ms, a nS, tau_w ms, b pA, v_reset mV, step pA
+    "tonic":         (20.0, 0.0, 30.0, 60.0, -55.0, 65.0),
+    "adapting":      (20.0, 0.0, 100.0, 5.0, -55.0, 65.0),
+    "initial burst": (5.0, 0.5, 100.0, 7.0, -51.0, 65.0),
+    "bursting":      (5.0, -0.5, 100.0, 7.0, -46.0, 65.0),
+    "irregular":     (9.9, -0.5, 100.0, 7.0, -46.0, 65.0),
+    "transient":     (10.0, 1.0, 100.0, 10.0, -60.0, 50.0),
+    "delayed":       (5.0, -1.0, 100.0, 10.0, -60.0, 25.0),
+}
+PATTERN_G_L, PATTERN_E_L, PATTERN_V_T, PATTERN_DELTA_T, PATTERN_V_PEAK = 2.0, -70.0, -50.0, 2.0, -30.0
+
+
+def firing_pattern_neurons(names):
+    """One AdEx population (one neuron per name, in order) with the Table 6.1 parameters; and the step currents (pA)."""
+    rows = np.array([FIRING_PATTERNS[name] for name in names])
+    tau_m, a, tau_w, b, v_reset, step = rows.T
+    size = len(names)
+    neuron = AdEx(c_m=tau_m * PATTERN_G_L, g_l=np.full(size, PATTERN_G_L), e_l=np.full(size, PATTERN_E_L),
+                  v_t=np.full(size, PATTERN_V_T), delta_t=np.full(size, PATTERN_DELTA_T),
+                  v_peak=np.full(size, PATTERN_V_PEAK), v_reset=v_reset, t_ref=np.zeros(size),
+                  a=a, b=b, tau_w=tau_w)
+    return neuron, step
+
+
+def classify_firing_pattern(spike_times, t_on, t_off):
+    """Name a response to a current step on [t_on, t_off) ms from its spike times (ms).
+
+    In this order: 'silent' (no spike); 'transient' (fewer than three spikes, or none after the
+    first quarter of the step); 'bursting' (in the second half, the longest ISI is more than 3x
+    the shortest); 'initial burst' (first ISI < 0.3x the late ISIs); 'adapting' (late ISIs > 1.3x
+    the first); 'delayed' (first spike later than one late ISI after onset); else 'tonic'.
+    """
+    s = np.sort(np.asarray(spike_times, dtype=float))
+    s = s[(s >= t_on) & (s < t_off)]
+    quarter = (t_off - t_on) / 4.0
+    if s.size == 0:
+        return "silent"
+    if s.size < 3 or s[-1] < t_on + quarter:
+        return "transient"
+    intervals = np.diff(s)
+    late = intervals[s[1:] >= t_on + 2 * quarter]
+    if late.size >= 2 and late.max() > 3.0 * late.min():
+        return "bursting"
+    steady = float(np.mean(late)) if late.size else float(intervals[-1])
+    if intervals[0] < 0.3 * steady:
+        return "initial burst"
+    if steady > 1.3 * intervals[0]:
+        return "adapting"
+    if s[0] - t_on > steady:
+        return "delayed"
+    return "tonic"
+
+
+# --------------------------------------------------------------------------------------------
+# (a) the EIF right-hand side dv/dt
+# --------------------------------------------------------------------------------------------
+
+def reference_eif_dvdt(v, i_ext, neuron):
+    """dv/dt (mV/ms) of the EIF: (-g_l (v - e_l) + g_l delta_t exp((v - v_t)/delta_t) + i_ext) / c_m."""
+    v = np.asarray(v, dtype=float)
+    spike = neuron.g_l * neuron.delta_t * np.exp((v - neuron.v_t) / neuron.delta_t)
+    return (-neuron.g_l * (v - neuron.e_l) + spike + i_ext) / neuron.c_m
+
+
+def _dvdt_mistake(v, i_ext, neuron, got):
+    """Name the mistake of a right-hand side that differs from the reference, or return ''."""
+    g_l, e_l, v_t, d_t, c_m = neuron.g_l, neuron.e_l, neuron.v_t, neuron.delta_t, neuron.c_m
+    leak = -g_l * (v - e_l)
+    spike = g_l * d_t * np.exp((v - v_t) / d_t)
+    wrong = {
+        "the exponential term needs the prefactor delta_t: g_l * delta_t * exp((v - v_t)/delta_t)":
+            (leak + g_l * np.exp((v - v_t) / d_t) + i_ext) / c_m,
+        "the exponent has the wrong sign: the spike current grows as v rises above v_t, "
+        "exp(+(v - v_t)/delta_t)": (leak + g_l * d_t * np.exp(-(v - v_t) / d_t) + i_ext) / c_m,
+        "the leak has the wrong sign: it pulls v back towards e_l, -g_l (v - e_l)":
+            (-leak + spike + i_ext) / c_m,
+        "divide the net current (pA) by c_m (pF) to get mV/ms": leak + spike + i_ext,
+        "the input current enters with a plus sign: + i_ext": (leak + spike - i_ext) / c_m,
+        "use the leak conductance, not 1/tau_m, in front of the exponential: (g_l delta_t exp(...)) / c_m":
+            (leak + d_t * np.exp((v - v_t) / d_t) + i_ext) / c_m,
+    }
+    for why, candidate in wrong.items():
+        if np.allclose(got, candidate, rtol=1e-6):
+            return why
+    return ""
+
+
+@check("eif_dvdt: the EIF right-hand side")
+def check_eif_dvdt(eif_dvdt):
+    """Two neurons, voltages from -80 to -40 mV, three currents; vectorized over v."""
+    v = np.linspace(-80.0, -40.0, 17)
+    neurons = (EIF(), EIF(c_m=150.0, g_l=10.0, e_l=-65.0, v_t=-55.0, delta_t=3.0))
+    for neuron in neurons:
+        for i_ext in (0.0, 300.0, -100.0):
+            got = eif_dvdt(v.copy(), i_ext, neuron)
+            expected = reference_eif_dvdt(v, i_ext, neuron)
+            if np.shape(got) != v.shape:
+                raise NotYet(f"eif_dvdt(v, ...) with v of shape {v.shape} returned shape {np.shape(got)}: "
+                             "use numpy operations (np.exp) so that it works on a whole array of voltages.")
+            got = np.asarray(got, dtype=float)
+            if not np.allclose(got, expected, rtol=DVDT_RTOL, atol=1e-12):
+                k = int(np.argmax(np.abs(got - expected)))
+                why = _dvdt_mistake(v, i_ext, neuron, got) or (
+                    "compare with c_m dv/dt = -g_l (v - e_l) + g_l delta_t exp((v - v_t)/delta_t) + i_ext")
+                raise NotYet(f"at v = {v[k]:.1f} mV, i_ext = {i_ext} pA (delta_t = {neuron.delta_t} mV, "
+                             f"c_m = {neuron.c_m} pF): expected dv/dt = {expected[k]:.6g} mV/ms, got "
+                             f"{got[k]:.6g} mV/ms. Hint: {why}.")
+    return (f"dv/dt agrees with the reference to {DVDT_RTOL:g} (relative) at {v.size} voltages, "
+            f"3 currents, 2 neurons")
+
+
+# --------------------------------------------------------------------------------------------
+# (b) one forward-Euler AdEx step with reset and spike-triggered adaptation
+# --------------------------------------------------------------------------------------------
+
+def reference_adex_euler_step(v, w, i_ext, dt, neuron):
+    """One forward-Euler AdEx step from (v, w) (mV, pA), then the spike rule; returns v, w, spiked."""
+    v, w = np.asarray(v, dtype=float), np.asarray(w, dtype=float)
+    dvdt = (-neuron.g_l * (v - neuron.e_l)
+            + neuron.g_l * neuron.delta_t * np.exp((v - neuron.v_t) / neuron.delta_t) - w + i_ext) / neuron.c_m
+    dwdt = (neuron.a * (v - neuron.e_l) - w) / neuron.tau_w
+    v_new, w_new = v + dt * dvdt, w + dt * dwdt
+    spiked = v_new >= neuron.v_peak
+    return np.where(spiked, neuron.v_reset, v_new), np.where(spiked, w_new + neuron.b, w_new), spiked
+
+
+def _call_adex_step(adex_step, v, w, i_ext, dt, neuron):
+    """Call the student's step on copies; return (v, w, spiked) as arrays of the input shape."""
+    try:
+        out = adex_step(np.array(v, dtype=float), np.array(w, dtype=float), np.array(i_ext, dtype=float),
+                        dt, neuron)
+    except ValueError as err:
+        if "truth value of an array" in str(err):
+            raise NotYet("adex_step receives arrays of shape (n,), one entry per neuron; 'if' on an array is "
+                         "ambiguous. Use np.where(condition, value_if_true, value_if_false).") from None
+        raise
+    if not isinstance(out, tuple) or len(out) != 3:
+        raise NotYet("adex_step should return three things: (v, w, spiked); got "
+                     f"{type(out).__name__}{' of length ' + str(len(out)) if isinstance(out, tuple) else ''}.")
+    shape = np.shape(v)
+    v_new, w_new = (np.broadcast_to(np.asarray(x, dtype=float), shape) for x in out[:2])
+    return v_new, w_new, np.broadcast_to(np.asarray(out[2], dtype=bool), shape)
+
+
+def _step_v_mistake(v, w, i_ext, dt, neuron, v_new):
+    """Name the mistake in the v update of a subthreshold AdEx step."""
+    plus_w = v + dt * reference_eif_dvdt(v, i_ext + w, neuron)
+    no_w = v + dt * reference_eif_dvdt(v, i_ext, neuron)
+    state = {"v": np.array(v, dtype=float), "w": np.array(w, dtype=float), "ref_left": np.zeros(np.shape(v))}
+    neuron.step(state, np.asarray(i_ext, dtype=float), dt)
+    if np.allclose(v_new, no_w, atol=STEP_TOL_MV):
+        return "the adaptation current must act on the membrane: ... - w + i_ext"
+    if np.allclose(v_new, plus_w, atol=STEP_TOL_MV):
+        return "w is a hyperpolarising current: subtract it, ... - w + i_ext"
+    if np.allclose(v_new, state["v"], atol=1e-6):
+        return ("this is the exponential-Euler step of AdEx.step (with w updated first); the task asks for "
+                "forward Euler, v + dt * dv/dt, with both right-hand sides at the old (v, w)")
+    implied = (np.asarray(v_new, dtype=float) - v) / dt
+    return _dvdt_mistake(v, i_ext - w, neuron, implied) or (
+        "v_new = v + dt * (-g_l (v - e_l) + g_l delta_t exp((v - v_t)/delta_t) - w + i_ext) / c_m, "
+        "with the old v and w")
+
+
+@check("adex_step: forward Euler for v and w, reset and the jump of w at a spike")
+def check_adex_step(adex_step):
+    """Subthreshold neurons vs the reference; a neuron that crosses v_peak next to one that does not."""
+    dt = 0.1
+    neuron = AdEx(v_reset=-58.0)   # reset differs from e_l (-70.6 mV), so the two cannot be confused
+    # 1. subthreshold: both right-hand sides at the old (v, w)
+    v = np.array([-70.6, -65.0, -58.0, -52.0, -50.0])
+    w = np.array([0.0, 40.0, 120.0, -20.0, 80.0])
+    i_ext = np.array([0.0, 300.0, 500.0, 650.0, 700.0])
+    v_new, w_new, spiked = _call_adex_step(adex_step, v, w, i_ext, dt, neuron)
+    v_ref, w_ref, _ = reference_adex_euler_step(v, w, i_ext, dt, neuron)
+    if not np.allclose(v_new, v_ref, atol=STEP_TOL_MV, rtol=0):
+        k = int(np.argmax(np.abs(v_new - v_ref)))
+        why = _step_v_mistake(v, w, i_ext, dt, neuron, v_new)
+        raise NotYet(f"subthreshold neuron with v = {v[k]} mV, w = {w[k]} pA, i_ext = {i_ext[k]} pA, dt = {dt} ms: "
+                     f"expected v = {v_ref[k]:.6f} mV, got {v_new[k]:.6f} mV. Hint: {why}.")
+    if not np.allclose(w_new, w_ref, atol=STEP_TOL_MV, rtol=0):
+        k = int(np.argmax(np.abs(w_new - w_ref)))
+        w_with_new_v = w + dt * (neuron.a * (v_new - neuron.e_l) - w) / neuron.tau_w
+        if np.isclose(w_new[k], w_with_new_v[k], atol=STEP_TOL_MV):
+            why = "you used the new v in dw/dt; evaluate both right-hand sides at the old (v, w)"
+        elif np.isclose(w_new[k], w[k], atol=STEP_TOL_MV):
+            why = "w did not move: tau_w dw/dt = a (v - e_l) - w"
+        else:
+            why = "w_new = w + dt * (a (v - e_l) - w) / tau_w"
+        raise NotYet(f"subthreshold neuron with v = {v[k]} mV, w = {w[k]} pA: expected w = {w_ref[k]:.6f} pA, "
+                     f"got {w_new[k]:.6f} pA. Hint: {why}.")
+    if np.any(spiked):
+        raise NotYet(f"none of these neurons reaches v_peak = {neuron.v_peak} mV, but spiked = {spiked.tolist()}: "
+                     "set spiked = (v_new >= v_peak).")
+    # 2. neuron 0 crosses v_peak in this step (the exponential term is huge at -33 mV), neuron 1 does not
+    v, w, i_ext = np.array([-33.0, -65.0]), np.array([100.0, 100.0]), np.array([500.0, 500.0])
+    v_new, w_new, spiked = _call_adex_step(adex_step, v, w, i_ext, dt, neuron)
+    v_ref, w_ref, spiked_ref = reference_adex_euler_step(v, w, i_ext, dt, neuron)
+    v_free = v + dt * reference_eif_dvdt(v, i_ext - w, neuron)
+    w_free = w + dt * (neuron.a * (v - neuron.e_l) - w) / neuron.tau_w
+    if not spiked[0] or spiked[1]:
+        raise NotYet(f"v = -33 mV jumps to {v_free[0]:.0f} mV in one step, past v_peak = {neuron.v_peak} mV, while "
+                     f"v = -65 mV stays below; expected spiked = [True, False], got {spiked.tolist()}.")
+    if not np.isclose(v_new[0], neuron.v_reset, atol=STEP_TOL_MV):
+        if np.isclose(v_new[0], neuron.e_l, atol=1e-9):
+            why = "it was reset to e_l; reset to v_reset (here they differ)"
+        elif v_new[0] >= neuron.v_peak:
+            why = "forgotten reset: where v reached v_peak, set v to v_reset"
+        else:
+            why = "after a spike v must equal v_reset"
+        raise NotYet(f"after crossing v_peak expected v = v_reset = {neuron.v_reset} mV, got {v_new[0]:.4g} mV: {why}.")
+    if not np.isclose(w_new[0], w_ref[0], atol=STEP_TOL_MV):
+        if np.isclose(w_new[0], w_free[0], atol=STEP_TOL_MV):
+            why = f"forgotten jump: at a spike w increases by b = {neuron.b} pA"
+        elif np.isclose(w_new[0], neuron.b, atol=STEP_TOL_MV):
+            why = "w was set to b; add b to the updated w instead"
+        else:
+            why = "the spiking neuron's w is the Euler update plus b"
+        raise NotYet(f"the spiking neuron should end with w = {w_ref[0]:.4f} pA, got {w_new[0]:.4f} pA: {why}.")
+    if not np.isclose(w_new[1], w_ref[1], atol=STEP_TOL_MV) or not np.isclose(v_new[1], v_ref[1], atol=STEP_TOL_MV):
+        raise NotYet(f"the neuron that did not spike changed wrongly: expected v = {v_ref[1]:.4f} mV, "
+                     f"w = {w_ref[1]:.4f} pA, got v = {v_new[1]:.4f} mV, w = {w_new[1]:.4f} pA. Apply the reset "
+                     "and the jump by b only where spiked is True (np.where).")
+    return "subthreshold update, reset to v_reset and the jump w -> w + b all agree to 1e-9"
+
+
+# --------------------------------------------------------------------------------------------
+# (c) the rheobase, found numerically
+# --------------------------------------------------------------------------------------------
+
+@check("find_rheobase_eif: the rheobase found by simulation")
+def check_find_rheobase_eif(find_rheobase_eif):
+    """Two EIF neurons whose rheobases differ; compare with g_l (v_t - e_l - delta_t)."""
+    neurons = (EIF(), EIF(c_m=200.0, g_l=10.0, e_l=-65.0, v_t=-52.0, delta_t=3.0, v_reset=-65.0))
+    lines = []
+    for neuron in neurons:
+        got = find_rheobase_eif(neuron)
+        expected = float(theory.eif_rheobase(neuron))
+        try:
+            got = float(got)
+        except (TypeError, ValueError):
+            raise NotYet(f"find_rheobase_eif should return one number (pA); got {type(got).__name__} {got!r}.") from None
+        if not abs(got - expected) <= RHEOBASE_RTOL * expected:
+            no_spike_current = neuron.g_l * (neuron.v_t - neuron.e_l)
+            if np.isclose(got, no_spike_current, rtol=RHEOBASE_RTOL / 2):
+                why = (f"g_l (v_t - e_l) = {no_spike_current:.1f} pA would hold v at v_t without the spike current; "
+                       f"the exponential current helps, so the EIF fires from g_l delta_t = "
+                       f"{neuron.g_l * neuron.delta_t:.0f} pA less. Did you use the formula of a LIF?")
+            elif np.isclose(got, neuron.g_l * (neuron.v_peak - neuron.e_l), rtol=RHEOBASE_RTOL / 2):
+                why = "the membrane need not be driven to v_peak: the exponential current takes over past v_t"
+            elif got > expected:
+                why = ("too high: currents just above rheobase take long to fire (the bottleneck near v_t); "
+                       "simulate at least 1-2 s and use a finer grid of currents")
+            else:
+                why = "too low: check that you count a current as firing only if a spike occurred"
+            raise NotYet(f"EIF with g_l = {neuron.g_l} nS, e_l = {neuron.e_l} mV, v_t = {neuron.v_t} mV, delta_t = "
+                         f"{neuron.delta_t} mV: expected a rheobase of {expected:.1f} pA (within "
+                         f"{RHEOBASE_RTOL:.0%}), got {got:.1f} pA. Hint: {why}.")
+        lines.append(f"{got:.1f} pA vs theory {expected:.1f} pA ({abs(got - expected) / expected:.2%})")
+    return "; ".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# (d) the adaptation index
+# --------------------------------------------------------------------------------------------
+
+@check("adaptation_index: how much the intervals lengthen")
+def check_adaptation_index(adaptation_index_fn):
+    """Regular, lengthening, shortening and irregular trains with known indices."""
+    rng = np.random.default_rng(2)
+    trains = {
+        "a regular train (ISI 20 ms)": np.arange(10) * 20.0 + 5.0,
+        "ISIs growing by x1.5 each time": np.concatenate([[0.0], np.cumsum(10.0 * 1.5 ** np.arange(6))]),
+        "ISIs shrinking by x0.8 each time": np.concatenate([[3.0], 3.0 + np.cumsum(50.0 * 0.8 ** np.arange(8))]),
+        "an irregular train": np.cumsum(rng.uniform(5.0, 60.0, size=12)),
+    }
+    for label, times in trains.items():
+        expected = adaptation_index(times)
+        got = adaptation_index_fn(times.copy())
+        intervals = np.diff(times)
+        pairs = intervals[1:], intervals[:-1]
+        wrong = {
+            "the sign is flipped: use the later ISI minus the earlier one, ISI_{i+1} - ISI_i": -expected,
+            "normalise each difference by the sum of the two ISIs, (ISI_{i+1} - ISI_i)/(ISI_{i+1} + ISI_i)":
+                float(np.mean(pairs[0] - pairs[1])),
+            "compute the intervals first (np.diff(spike_times)), then compare neighbouring intervals":
+                float(np.mean((times[1:] - times[:-1]) / (times[1:] + times[:-1]))),
+            "average over the pairs (np.mean), not the sum": float(np.sum((pairs[0] - pairs[1]) / (pairs[0] + pairs[1]))),
+        }
+        try:
+            got_value = float(got)
+        except (TypeError, ValueError):
+            raise NotYet(f"adaptation_index should return one number; got {type(got).__name__} {got!r}.") from None
+        if not np.isclose(got_value, expected, atol=INDEX_ATOL):
+            why = next((w for w, value in wrong.items()
+                        if np.isclose(got_value, value, atol=INDEX_ATOL) and not np.isclose(value, expected)),
+                       "A = mean over i of (ISI_{i+1} - ISI_i)/(ISI_{i+1} + ISI_i)")
+            raise NotYet(f"for {label}: expected A = {expected:.6f}, got {got_value:.6f}. Hint: {why}.")
+    growth = adaptation_index(trains["ISIs growing by x1.5 each time"])   # (1.5 - 1)/(1.5 + 1) = 0.2
+    return f"all four trains agree to {INDEX_ATOL:g} (ISIs x1.5 per spike give A = 0.5/2.5 = {growth:.3f})"

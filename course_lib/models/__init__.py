@@ -1,0 +1,1 @@
+"""Chapter models built from the core library: continuous attractor (cann), working memory, decision making."""

@@ -1,0 +1,548 @@
+"""Decision making: Wang's (2002) spiking network and the reduced two-variable model of Wong & Wang (2006).
+
+Spiking network (``WangNetwork``, ``simulate_network``)
+    1600 excitatory and 400 inhibitory leaky integrate-and-fire neurons, all-to-all coupled through
+    AMPA, NMDA and GABA_A conductances. Two selective excitatory pools (A, B; a fraction f of the E
+    cells each) prefer one motion direction; the rest are non-selective. Every neuron receives
+    background Poisson input (2.4 kHz through AMPA); pools A and B also receive the stimulus, Poisson
+    rates mu0 (1 +- c/100) for coherence c (%).
+
+    Why it is fast: all-to-all coupling means that every neuron of a target group sees the *same*
+    sum of presynaptic gating variables. AMPA and GABA gating are linear, so their sums obey the same
+    equation as one synapse with the pool's spike count as input: one number per pool. NMDA saturates
+    per presynaptic neuron, so each E neuron keeps its own NMDA gating (n_e numbers), summed per
+    pool every step. The cost per step is O(N), never O(N^2); trials are a leading array axis.
+
+Reduced model (``WongWang``, ``simulate_reduced``)
+    Two NMDA gating variables S1, S2, one per selective pool (Wong & Wang 2006, Appendix):
+        dS_i/dt = -S_i / tau_s + (1 - S_i) gamma H(x_i)
+        x_1 = J_self S_1 - J_cross S_2 + I_0 + I_1 + I_noise,1     (and 1 <-> 2)
+        H(x) = (a x - b) / (1 - exp(-d (a x - b)))
+    with stimulus I_i = J_ext mu0 (1 +- c/100) and Ornstein-Uhlenbeck noise (time constant tau_ampa).
+    All trials run at once in arrays of shape (n_trials, 2).
+
+Units: ms, mV, pA, nS, pF, Hz. The reduced model's currents are in pA (the paper's nA x 1000).
+"""
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+from scipy.special import exprel
+
+from ..progress import progress_range
+from ..receptors import mg_block
+from ..simulation import check_dt, n_steps_for
+from ..units import expected_count, hz_to_per_ms
+from ..validation import require_above, require_in_range, require_non_negative, require_positive
+
+POOL_NAMES = ("A", "B", "non-selective", "I")
+
+
+# ---------------------------------------------------------------------------------------------
+# Spiking network (Wang 2002)
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class WangNetwork:
+    """Wang (2002) decision network: LIF neurons, AMPA/NMDA/GABA_A conductances; pF, nS, mV, ms, Hz.
+
+    Defaults: Wang (2002), Neuron 36:955, Experimental Procedures. N_E = 1600, N_I = 400, selective
+    fraction f = 0.15, w+ = 1.7 and w- = 1 - f (w+ - 1) / (1 - f). Pyramidal cells C_m = 0.5 nF,
+    g_L = 25 nS, refractory 2 ms; interneurons C_m = 0.2 nF, g_L = 20 nS, refractory 1 ms; V_L = -70,
+    V_th = -50, V_reset = -55 mV; V_E = 0, V_I = -70 mV. tau_AMPA = 2 ms, NMDA rise 2 ms, decay
+    100 ms, alpha = 0.5 /ms, tau_GABA = 5 ms, delay 0.5 ms, [Mg2+] = 1 mM. Conductances onto E (onto
+    I): external AMPA 2.1 (1.62), recurrent AMPA 0.05 (0.04), NMDA 0.165 (0.13), GABA 1.3 (1.0) nS.
+    Background 2.4 kHz; stimulus mu0 = 40 Hz, each pool's rate redrawn every 50 ms from a Gaussian
+    of s.d. stim_sigma_hz. Recurrent conductances are per synapse at the published size; a smaller
+    network scales them by 1600/n_e (400/n_i) so each cell receives the same total input.
+    """
+
+    n_e: int = 1600
+    n_i: int = 400
+    f: float = 0.15               # fraction of E cells in each selective pool
+    w_plus: float = 1.7           # weight inside a selective pool
+    c_m_e: float = 500.0          # pF
+    g_l_e: float = 25.0           # nS
+    c_m_i: float = 200.0          # pF
+    g_l_i: float = 20.0           # nS
+    e_l: float = -70.0            # mV
+    v_th: float = -50.0           # mV
+    v_reset: float = -55.0        # mV
+    t_ref_e: float = 2.0          # ms
+    t_ref_i: float = 1.0          # ms
+    e_exc: float = 0.0            # AMPA/NMDA reversal, mV
+    e_inh: float = -70.0          # GABA_A reversal, mV
+    tau_ampa: float = 2.0         # ms
+    tau_nmda_rise: float = 2.0    # ms
+    tau_nmda_decay: float = 100.0  # ms
+    alpha_nmda: float = 0.5       # 1/ms
+    tau_gaba: float = 5.0         # ms
+    delay: float = 0.5            # synaptic delay, ms
+    g_ext_e: float = 2.1          # nS
+    g_ext_i: float = 1.62         # nS
+    g_ampa_e: float = 0.05        # nS
+    g_ampa_i: float = 0.04        # nS
+    g_nmda_e: float = 0.165       # nS
+    g_nmda_i: float = 0.13        # nS
+    g_gaba_e: float = 1.3         # nS
+    g_gaba_i: float = 1.0         # nS
+    nu_ext_hz: float = 2400.0     # background Poisson rate per neuron, Hz
+    mu0_hz: float = 40.0          # stimulus rate at zero coherence, Hz
+    stim_sigma_hz: float = 4.0    # s.d. of the stimulus rate fluctuations, Hz
+    stim_resample_ms: float = 50.0  # the stimulus rates are redrawn this often, ms
+
+    def __post_init__(self):
+        if int(self.n_e) != self.n_e or int(self.n_i) != self.n_i or self.n_i < 1:
+            raise ValueError(f"n_e and n_i must be whole numbers >= 1 (got {self.n_e}, {self.n_i}).")
+        require_in_range("f", self.f, 0.0, 0.5)
+        if round(self.f * self.n_e) < 1:
+            raise ValueError(f"f * n_e = {self.f * self.n_e:.2f}: each selective pool needs at least one "
+                             "neuron. Raise f or n_e.")
+        require_non_negative("w_plus", self.w_plus)
+        if self.w_minus < 0:
+            raise ValueError(f"w_plus = {self.w_plus} makes w_minus negative ({self.w_minus:.3f}); "
+                             f"keep w_plus <= 1/f = {1 / self.f:.3g}.")
+        for name in ("c_m_e", "g_l_e", "c_m_i", "g_l_i", "tau_ampa", "tau_nmda_rise", "tau_nmda_decay",
+                     "alpha_nmda", "tau_gaba", "stim_resample_ms"):
+            require_positive(name, getattr(self, name))
+        for name in ("t_ref_e", "t_ref_i", "delay", "g_ext_e", "g_ext_i", "g_ampa_e", "g_ampa_i", "g_nmda_e",
+                     "g_nmda_i", "g_gaba_e", "g_gaba_i", "nu_ext_hz", "mu0_hz", "stim_sigma_hz"):
+            require_non_negative(name, getattr(self, name))
+        require_above("v_th", self.v_th, "v_reset", self.v_reset)
+
+    @property
+    def w_minus(self):
+        """Weight between the selective pools and from the non-selective pool: 1 - f (w+ - 1) / (1 - f)."""
+        return 1.0 - self.f * (self.w_plus - 1.0) / (1.0 - self.f)
+
+    @property
+    def n(self):
+        """Number of neurons, E and I."""
+        return int(self.n_e + self.n_i)
+
+    @cached_property
+    def n_pool(self):
+        """Size of each selective pool."""
+        return int(round(self.f * self.n_e))
+
+    @cached_property
+    def pool_starts(self):
+        """First neuron index of pools A, B, non-selective and I (neurons are ordered that way)."""
+        return np.array([0, self.n_pool, 2 * self.n_pool, int(self.n_e)])
+
+    @cached_property
+    def pool_sizes(self):
+        """Number of neurons in A, B, non-selective, I."""
+        return np.diff(np.append(self.pool_starts, self.n))
+
+    @property
+    def max_dt(self):
+        """Largest accepted step, ms: a quarter of the fastest synaptic time constant or refractory period."""
+        return min(self.tau_ampa, self.tau_nmda_rise, self.tau_gaba, max(self.t_ref_i, 1.0)) / 4.0
+
+    @cached_property
+    def weights(self):
+        """Recurrent E weights, rows = target group (A, B, non-selective, I), columns = source pool (A, B, ns)."""
+        wp, wm = self.w_plus, self.w_minus
+        return np.array([[wp, wm, wm], [wm, wp, wm], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
+
+    @cached_property
+    def per_neuron(self):
+        """Per-neuron parameter arrays (shape (n,)): E values for E cells, I values for I cells."""
+        is_e = np.arange(self.n) < self.n_e
+        group = np.repeat(np.arange(4), self.pool_sizes)
+        pick = lambda e_value, i_value: np.where(is_e, e_value, i_value).astype(float)  # noqa: E731
+        g_l = pick(self.g_l_e, self.g_l_i)
+        return {"group": group, "inv_c_m": 1.0 / pick(self.c_m_e, self.c_m_i), "g_l": g_l,
+                "g_l_e_l": g_l * self.e_l, "t_ref": pick(self.t_ref_e, self.t_ref_i),
+                "g_ext": pick(self.g_ext_e, self.g_ext_i)}
+
+    @cached_property
+    def per_group(self):
+        """Recurrent conductances (nS) per target group A, B, non-selective, I, scaled to the network size."""
+        e_scale, i_scale = 1600.0 / self.n_e, 400.0 / self.n_i
+        return {"ampa": np.array([self.g_ampa_e] * 3 + [self.g_ampa_i]) * e_scale,
+                "nmda": np.array([self.g_nmda_e] * 3 + [self.g_nmda_i]) * e_scale,
+                "gaba": np.array([self.g_gaba_e] * 3 + [self.g_gaba_i]) * i_scale}
+
+    def delay_steps(self, dt):
+        """Synaptic delay in whole steps of dt (at least one)."""
+        return max(int(round(self.delay / dt)), 1)
+
+    def initial_state(self, n_trials, dt, rng):
+        """Membranes uniform between reset and threshold, all gating at zero; arrays (n_trials, ...)."""
+        shape = (n_trials, self.n)
+        return {"v": rng.uniform(self.v_reset, self.v_th, shape), "ref_left": np.zeros(shape),
+                "s_ext": np.zeros(shape),                        # external AMPA gating, per neuron
+                "s_ampa": np.zeros((n_trials, 3)),               # recurrent AMPA, summed per E pool
+                "s_gaba": np.zeros(n_trials),                    # GABA, summed over all I cells
+                "x_nmda": np.zeros((n_trials, self.n_e)),        # NMDA rise variable, per E cell
+                "s_nmda": np.zeros((n_trials, self.n_e)),        # NMDA gating, per E cell
+                "in_transit": np.zeros((self.delay_steps(dt), n_trials, self.n), dtype=bool), "k": 0}
+
+    def _update_gating(self, state, arriving, dt):
+        """Advance the synaptic gating by dt given the spikes arriving now; returns the summed NMDA gating per pool."""
+        counts = np.add.reduceat(arriving, self.pool_starts, axis=1, dtype=float)   # (n_trials, 4)
+        state["s_ampa"] = state["s_ampa"] * np.exp(-dt / self.tau_ampa) + counts[:, :3]
+        state["s_gaba"] = state["s_gaba"] * np.exp(-dt / self.tau_gaba) + counts[:, 3]
+        x = state["x_nmda"] * np.exp(-dt / self.tau_nmda_rise) + arriving[:, :self.n_e]
+        rate = 1.0 / self.tau_nmda_decay + self.alpha_nmda * x       # ds/dt = alpha x - rate s, x frozen
+        s_inf = self.alpha_nmda * x / rate
+        state["s_nmda"] = s_inf + (state["s_nmda"] - s_inf) * np.exp(-dt * rate)
+        state["x_nmda"] = x
+        return np.add.reduceat(state["s_nmda"], self.pool_starts[:3], axis=1)
+
+    def _membrane(self, state, nmda_pool, dt):
+        """Exponential-Euler step of every membrane with all conductances frozen over the step; returns spiked."""
+        p, g, group = self.per_neuron, self.per_group, self.per_neuron["group"]
+        g_ampa = (state["s_ampa"] @ self.weights.T * g["ampa"])[:, group]     # nS, every cell of a group alike
+        g_nmda = (nmda_pool @ self.weights.T * g["nmda"])[:, group]
+        g_gaba = (state["s_gaba"][:, None] * g["gaba"])[:, group]
+        v = state["v"]
+        g_exc = p["g_ext"] * state["s_ext"] + g_ampa + g_nmda * mg_block(v)
+        g_total = p["g_l"] + g_exc + g_gaba
+        v_inf = (p["g_l_e_l"] + g_exc * self.e_exc + g_gaba * self.e_inh) / g_total
+        v = v_inf + (v - v_inf) * np.exp(-dt * p["inv_c_m"] * g_total)
+        v[state["ref_left"] > 1e-9] = self.v_reset                  # refractory cells stay at reset
+        spiked = v >= self.v_th
+        v[spiked] = self.v_reset
+        state["v"] = v
+        state["ref_left"] = np.where(spiked, p["t_ref"], np.maximum(state["ref_left"] - dt, 0.0))
+        return spiked
+
+    def step(self, state, stim_hz, dt, rng):
+        """Advance every trial by dt ms; stim_hz (n_trials, 2): stimulus rates to pools A, B (Hz). Returns spiked (n_trials, n)."""
+        slot = state["k"] % state["in_transit"].shape[0]
+        nmda_pool = self._update_gating(state, state["in_transit"][slot], dt)
+        arrivals = poisson_counts(expected_count(self.nu_ext_hz, dt), state["v"].shape, rng)   # background
+        if np.any(stim_hz > 0):                                     # stimulus: pools A and B
+            m = self.n_pool
+            arrivals[:, :m] += poisson_counts(expected_count(stim_hz[:, :1], dt), (len(stim_hz), m), rng)
+            arrivals[:, m:2 * m] += poisson_counts(expected_count(stim_hz[:, 1:], dt), (len(stim_hz), m), rng)
+        state["s_ext"] = state["s_ext"] * np.exp(-dt / self.tau_ampa) + arrivals
+        spiked = self._membrane(state, nmda_pool, dt)
+        state["in_transit"][slot] = spiked           # arrives delay_steps later
+        state["k"] += 1
+        return spiked
+
+
+def poisson_counts(mean, shape, rng, k_max=12):
+    """Poisson counts of the given shape with small means (broadcastable to shape), by inverse transform.
+
+    One uniform number u per entry; the count is the number of cumulative probabilities P(N <= k)
+    that u exceeds. Several times faster than rng.poisson for means well below 1; exact up to
+    P(N > k_max), which is below 1e-9 for means up to 1.
+    """
+    mean = np.asarray(mean, dtype=float)
+    if np.any(mean > 1.0):
+        return rng.poisson(np.broadcast_to(mean, shape)).astype(float)
+    u = rng.random(shape)
+    probability = np.exp(-mean)          # P(N = 0)
+    cumulative = probability
+    counts = np.zeros(shape)
+    for k in range(1, k_max + 1):
+        above = u > cumulative
+        if not above.any():
+            break
+        counts += above
+        probability = probability * mean / k
+        cumulative = cumulative + probability
+    return counts
+
+
+def stimulus_rates_hz(network, coherence, n_steps, dt, t_on, t_off, rng):
+    """Stimulus rates (Hz) to pools A and B at every step, shape (n_steps, n_trials, 2).
+
+    During [t_on, t_off) each pool's rate is redrawn every stim_resample_ms from a Gaussian with mean
+    mu0 (1 + c/100) for A and mu0 (1 - c/100) for B and s.d. stim_sigma_hz (negative draws -> 0).
+    """
+    coherence = np.atleast_1d(np.asarray(coherence, dtype=float))
+    means = network.mu0_hz * np.stack([1 + coherence / 100.0, 1 - coherence / 100.0], axis=-1)
+    t = np.arange(n_steps) * dt
+    segment = np.floor((t - t_on) / network.stim_resample_ms).astype(int)
+    n_segments = max(int(segment.max()) + 1, 1)
+    draws = means + network.stim_sigma_hz * rng.standard_normal((n_segments,) + means.shape)
+    rates = np.maximum(draws, 0.0)[np.clip(segment, 0, n_segments - 1)]
+    on = (t >= t_on) & (t < t_off)
+    return rates * on[:, None, None]
+
+
+@dataclass
+class NetworkResult:
+    """Spiking-network run: pool spike counts per time bin for every trial, and the raster of trial 0."""
+
+    t: np.ndarray               # end of each bin, ms, shape (n_bins,)
+    pool_counts: np.ndarray     # spikes per bin of pools A, B, non-selective, I: (n_trials, n_bins, 4)
+    pool_sizes: np.ndarray      # neurons in A, B, non-selective, I
+    bin_ms: float
+    coherence: np.ndarray       # %, shape (n_trials,)
+    t_on: float
+    t_off: float
+    spike_times: np.ndarray = field(default=None)    # ms, trial 0 (if recorded)
+    spike_indices: np.ndarray = field(default=None)  # neuron index, trial 0 (if recorded)
+
+    def pool_rates_hz(self, window_ms=50.0):
+        """Population rate (Hz) of each pool, averaged over the trailing window_ms: (n_trials, n_bins, 4)."""
+        per_neuron = self.pool_counts / self.pool_sizes / (self.bin_ms / 1000.0)
+        width = max(int(round(window_ms / self.bin_ms)), 1)
+        cumulative = np.cumsum(per_neuron, axis=1)
+        shifted = np.concatenate([np.zeros_like(cumulative[:, :width]), cumulative[:, :-width]], axis=1)
+        counts_in_window = np.minimum(np.arange(1, self.t.size + 1), width)[None, :, None]
+        return (cumulative - shifted) / counts_in_window
+
+
+def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=500.0, t_off=1500.0,
+                     n_trials=1, seed=None, bin_ms=1.0, record_spikes=False, stop_threshold_hz=None,
+                     progress=None):
+    """Run n_trials of the spiking network in one array; coherence (%) is a number or one per trial.
+
+    The stimulus is on during [t_on, t_off) ms. Returns a NetworkResult with pool spike counts in
+    bins of bin_ms, and (record_spikes=True) the spike raster of trial 0. With stop_threshold_hz the
+    run ends early, once pool A or B of every trial has passed it (50 ms window, checked every 10 ms).
+    """
+    network = WangNetwork() if network is None else network
+    check_dt(network, dt)
+    require_positive("t_stop", t_stop, "ms")
+    require_positive("bin_ms", bin_ms, "ms")
+    if int(n_trials) != n_trials or n_trials < 1:
+        raise ValueError(f"n_trials must be a whole number >= 1 (got {n_trials}).")
+    if t_off < t_on:
+        raise ValueError(f"t_off ({t_off} ms) is before t_on ({t_on} ms); swap them.")
+    coherence = np.broadcast_to(np.asarray(coherence, dtype=float), (int(n_trials),)).copy()
+    require_in_range("coherence", coherence, -100.0, 100.0, "%")
+    rng = np.random.default_rng(seed)
+    n_steps = n_steps_for(t_stop, dt)
+    steps_per_bin = max(int(round(bin_ms / dt)), 1)
+    n_bins = -(-n_steps // steps_per_bin)
+    stim = stimulus_rates_hz(network, coherence, n_steps, dt, t_on, t_off, rng)
+    state = network.initial_state(int(n_trials), dt, rng)
+    counts = np.zeros((int(n_trials), n_bins, 4))
+    raster_steps, raster_ids = [], []
+    window, check_every = max(int(round(50.0 / (steps_per_bin * dt))), 1), max(int(round(10.0 / dt)), 1)
+    decided = np.zeros(int(n_trials), dtype=bool)
+    for k in progress_range(n_steps, progress, work=n_steps * n_trials * network.n):
+        spiked = network.step(state, stim[k], dt, rng)
+        counts[:, k // steps_per_bin] += np.add.reduceat(spiked, network.pool_starts, axis=1, dtype=float)
+        if record_spikes and spiked[0].any():
+            ids = np.flatnonzero(spiked[0])
+            raster_steps.append(np.full(ids.size, k))
+            raster_ids.append(ids)
+        if stop_threshold_hz is not None and (k + 1) % check_every == 0 and k * dt >= t_on:
+            b = (k + 1) // steps_per_bin
+            recent = counts[:, max(b - window, 0):b, :2].sum(axis=1) / network.pool_sizes[:2]
+            decided |= (recent / (window * steps_per_bin * dt / 1000.0)).max(axis=1) >= stop_threshold_hz
+            if decided.all():
+                n_steps, n_bins, counts = k + 1, b, counts[:, :b]
+                break
+    result = NetworkResult(t=np.minimum((np.arange(n_bins) + 1) * steps_per_bin, n_steps) * dt,
+                           pool_counts=counts, pool_sizes=network.pool_sizes, bin_ms=steps_per_bin * dt,
+                           coherence=coherence, t_on=t_on, t_off=t_off)
+    if record_spikes:
+        steps = np.concatenate(raster_steps) if raster_steps else np.zeros(0, dtype=int)
+        result.spike_times = (steps + 1) * dt
+        result.spike_indices = np.concatenate(raster_ids) if raster_ids else np.zeros(0, dtype=int)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Reduced two-variable model (Wong & Wang 2006)
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class WongWang:
+    """Wong & Wang (2006) reduced decision model: NMDA gating S1, S2 of two pools; pA, Hz, ms.
+
+    Defaults: Wong & Wang (2006), J Neurosci 26:1314, Appendix (two-variable model without recurrent
+    AMPA): a = 270 Hz/nA = 0.270 Hz/pA, b = 108 Hz, d = 0.154 s, gamma = 0.641, tau_S = 100 ms,
+    J_N11 = 0.2609 nA, J_N12 = 0.0497 nA, I_0 = 0.3255 nA, J_A,ext = 5.2e-4 nA/Hz, mu0 = 30 Hz,
+    noise: Ornstein-Uhlenbeck with tau_AMPA = 2 ms and sigma_noise = 0.02 nA, i.e.
+    tau_AMPA dI/dt = -I + eta(t) sqrt(tau_AMPA) sigma_noise (stationary s.d. sigma_noise / sqrt 2).
+    """
+
+    a: float = 0.270          # gain, Hz/pA
+    b: float = 108.0          # offset, Hz
+    d: float = 0.154          # curvature, s (multiplies a x - b in Hz)
+    gamma: float = 0.641      # NMDA saturation factor
+    tau_s: float = 100.0      # NMDA gating time constant, ms
+    j_self: float = 260.9     # J_N11 = J_N22, pA
+    j_cross: float = 49.7     # J_N12 = J_N21, pA
+    i_0: float = 325.5        # background current, pA
+    j_ext: float = 0.52       # stimulus current per Hz of motion input, pA/Hz
+    mu0_hz: float = 30.0      # stimulus strength, Hz
+    tau_ampa: float = 2.0     # noise correlation time, ms
+    sigma_noise: float = 20.0  # noise amplitude, pA
+
+    def __post_init__(self):
+        for name in ("a", "d", "gamma", "tau_s", "tau_ampa"):
+            require_positive(name, getattr(self, name))
+        for name in ("j_self", "j_cross", "j_ext", "mu0_hz", "sigma_noise"):
+            require_non_negative(name, getattr(self, name))
+
+    @property
+    def max_dt(self):
+        """Largest accepted step, ms: half the noise correlation time."""
+        return self.tau_ampa / 2.0
+
+    def rate_hz(self, x_pa):
+        """Pool rate H(x) = (a x - b) / (1 - exp(-d (a x - b))) in Hz for input current x (pA).
+
+        Written as 1 / (d exprel(-d u)) with u = a x - b, which is exact at the removable
+        singularity u = 0 (where H = 1/d) and free of overflow for large |u|.
+        """
+        u = self.a * np.asarray(x_pa, dtype=float) - self.b
+        return 1.0 / (self.d * exprel(-self.d * u))
+
+    def rate_slope(self, x_pa):
+        """dH/dx (Hz/pA) at input current x (pA)."""
+        z = np.maximum(self.d * (self.a * np.asarray(x_pa, dtype=float) - self.b), -200.0)
+        small = np.abs(z) < 1e-4
+        z_safe = np.where(small, 1.0, z)
+        one_minus = -np.expm1(-z_safe)                       # 1 - exp(-z)
+        g_prime = (one_minus - z_safe * np.exp(-z_safe)) / one_minus ** 2
+        return self.a * np.where(small, 0.5 + z / 6.0, g_prime)
+
+    def stimulus_pa(self, coherence, mu0_hz=None):
+        """Stimulus currents (pA) to pools 1 and 2 for coherence c (%): J_ext mu0 (1 +- c/100), shape (..., 2)."""
+        mu0 = self.mu0_hz if mu0_hz is None else mu0_hz
+        c = np.asarray(coherence, dtype=float) / 100.0
+        return self.j_ext * mu0 * np.stack([1.0 + c, 1.0 - c], axis=-1)
+
+    def input_pa(self, s, external_pa=0.0):
+        """Total input x (pA) to each pool for gating s (..., 2) and extra input (stimulus + noise)."""
+        s = np.asarray(s, dtype=float)
+        recurrent = self.j_self * s - self.j_cross * s[..., ::-1]
+        return recurrent + self.i_0 + external_pa
+
+    def ds_dt(self, s, external_pa=0.0):
+        """Deterministic dS/dt (1/ms) of both pools for gating s (..., 2) and extra input (pA)."""
+        s = np.asarray(s, dtype=float)
+        rate_per_ms = hz_to_per_ms(self.rate_hz(self.input_pa(s, external_pa)))
+        return -s / self.tau_s + (1.0 - s) * self.gamma * rate_per_ms
+
+    def initial_state(self, n_trials, rng, s0=0.1):
+        """S = s0 in both pools, noise drawn from its stationary distribution; arrays (n_trials, 2)."""
+        return {"s": np.full((n_trials, 2), float(s0)),
+                "noise": self.sigma_noise / np.sqrt(2.0) * rng.standard_normal((n_trials, 2))}
+
+    def step(self, state, stimulus_pa, dt, rng):
+        """Advance S (exponential Euler, rate frozen) and the noise (exact OU) by dt ms; returns the rates (Hz)."""
+        rate = self.rate_hz(self.input_pa(state["s"], stimulus_pa + state["noise"]))
+        drive = self.gamma * hz_to_per_ms(rate)                  # 1/ms
+        relax = 1.0 / self.tau_s + drive
+        s_inf = drive / relax
+        state["s"] = s_inf + (state["s"] - s_inf) * np.exp(-relax * dt)
+        decay = np.exp(-dt / self.tau_ampa)
+        kick = self.sigma_noise / np.sqrt(2.0) * np.sqrt(1.0 - decay ** 2)
+        state["noise"] = state["noise"] * decay + kick * rng.standard_normal(state["noise"].shape)
+        return rate
+
+
+@dataclass
+class ReducedResult:
+    """Reduced-model trials: choices, decision times and (if recorded) rate traces."""
+
+    coherence: np.ndarray       # %, shape (n_trials,)
+    choice: np.ndarray          # 0 = pool 1, 1 = pool 2, -1 = no decision
+    decision_time: np.ndarray   # ms from stimulus onset (nan without decision)
+    t: np.ndarray = field(default=None)      # recorded times, ms
+    rates: np.ndarray = field(default=None)  # Hz, averaged over the trailing window, (n_trials, n_recorded, 2)
+    s: np.ndarray = field(default=None)      # gating, (n_trials, n_recorded, 2)
+
+
+def simulate_reduced(model=None, coherence=0.0, n_trials=1, t_stop=2000.0, dt=0.5, t_on=0.0, t_off=None,
+                     threshold_hz=15.0, window_ms=50.0, mu0_hz=None, seed=None, record=True, record_every=1,
+                     s0=0.1, stop_when_decided=False, progress=None):
+    """Run n_trials of the reduced model at once; coherence (%) is a number or one per trial.
+
+    The stimulus is on during [t_on, t_off) ms (t_off=None: to the end). Each pool's rate is averaged
+    over the trailing window_ms (as for the spiking network's population rates); a trial's decision
+    is the first time after t_on that either averaged rate reaches threshold_hz: choice 0 (pool 1)
+    or 1 (pool 2). record=False keeps only choices and times (recorded rates are the averaged ones);
+    stop_when_decided ends the run once every trial has decided.
+    """
+    model = WongWang() if model is None else model
+    check_dt(model, dt)
+    require_positive("t_stop", t_stop, "ms")
+    require_positive("threshold_hz", threshold_hz, "Hz")
+    if int(n_trials) != n_trials or n_trials < 1:
+        raise ValueError(f"n_trials must be a whole number >= 1 (got {n_trials}).")
+    coherence = np.broadcast_to(np.asarray(coherence, dtype=float), (int(n_trials),)).copy()
+    require_in_range("coherence", coherence, -100.0, 100.0, "%")
+    t_off = np.inf if t_off is None else t_off
+    rng = np.random.default_rng(seed)
+    n_steps = n_steps_for(t_stop, dt)
+    stimulus = model.stimulus_pa(coherence, mu0_hz)
+    state = model.initial_state(int(n_trials), rng, s0)
+    choice = np.full(int(n_trials), -1)
+    decision_time = np.full(int(n_trials), np.nan)
+    window = max(int(round(window_ms / dt)), 1)
+    recent = np.zeros((window,) + stimulus.shape)        # the last `window` rates, a ring buffer
+    running_sum = np.zeros(stimulus.shape)
+    kept_t, kept_r, kept_s = [], [], []
+    for k in progress_range(n_steps, progress, work=n_steps * n_trials * 2):
+        t = k * dt
+        on = t_on <= t < t_off
+        new_rate = model.step(state, stimulus if on else 0.0, dt, rng)
+        running_sum += new_rate - recent[k % window]
+        recent[k % window] = new_rate
+        rate = running_sum / min(k + 1, window)              # trailing mean (Hz)
+        if t >= t_on:
+            crossed = (choice < 0) & (rate.max(axis=1) >= threshold_hz)
+            choice[crossed] = np.argmax(rate[crossed], axis=1)
+            decision_time[crossed] = t - t_on
+        if record and k % record_every == 0:
+            kept_t.append(t)
+            kept_r.append(rate)
+            kept_s.append(state["s"].copy())
+        if stop_when_decided and t >= t_on and np.all(choice >= 0):
+            break
+    result = ReducedResult(coherence=coherence, choice=choice, decision_time=decision_time)
+    if record:
+        result.t = np.array(kept_t)
+        result.rates = np.stack(kept_r, axis=1)
+        result.s = np.stack(kept_s, axis=1)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading out choices (both models)
+# ---------------------------------------------------------------------------------------------
+
+def first_crossing(t, rates, threshold_hz, t_start=0.0):
+    """Choice (0 = pool 1, 1 = pool 2, -1 = none) and time (ms after t_start) when either rate first reaches threshold.
+
+    t: times (ms), shape (n_t,); rates: Hz, shape (n_trials, n_t, 2).
+    """
+    rates = np.asarray(rates, dtype=float)
+    after = np.asarray(t) >= t_start
+    above = (rates >= threshold_hz) & after[None, :, None]
+    crossed_any = above.any(axis=2)
+    has = crossed_any.any(axis=1)
+    first = np.argmax(crossed_any, axis=1)
+    at_first = rates[np.arange(rates.shape[0]), first]
+    choice = np.where(has, np.argmax(at_first, axis=1), -1)
+    when = np.where(has, np.asarray(t)[first] - t_start, np.nan)
+    return choice, when
+
+
+def choice_statistics(coherence, choice, decision_time):
+    """Per coherence level: accuracy and mean decision times (ms) of correct and error trials.
+
+    Pool 1 is the correct choice for c > 0, pool 2 for c < 0; at c = 0 pool 1 is scored as "correct",
+    so accuracy there measures the bias (0.5 without one). Trials without a decision are left out.
+    Returns a dict of arrays: coherence, n, accuracy, rt_correct, rt_error.
+    """
+    coherence, choice = np.asarray(coherence, dtype=float), np.asarray(choice)
+    decision_time = np.asarray(decision_time, dtype=float)
+    levels = np.unique(np.abs(coherence))
+    out = {key: [] for key in ("coherence", "n", "accuracy", "rt_correct", "rt_error")}
+    for level in levels:
+        pick = (np.abs(coherence) == level) & (choice >= 0)
+        correct = np.where(coherence[pick] >= 0, choice[pick] == 0, choice[pick] == 1)
+        times = decision_time[pick]
+        out["coherence"].append(level)
+        out["n"].append(int(pick.sum()))
+        out["accuracy"].append(correct.mean() if pick.any() else np.nan)
+        out["rt_correct"].append(times[correct].mean() if correct.any() else np.nan)
+        out["rt_error"].append(times[~correct].mean() if (~correct).any() else np.nan)
+    return {key: np.array(value) for key, value in out.items()}

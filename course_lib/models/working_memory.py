@@ -1,0 +1,550 @@
+"""Working memory held by short-term synaptic facilitation: Mongillo, Barak & Tsodyks (2008).
+
+Spiking network (``MongilloNetwork``, ``simulate_network``)
+    Leaky integrate-and-fire neurons (course_lib.neurons.LIF) with delta synapses: a spike arriving
+    through a synapse of efficacy J makes the membrane jump by J mV. N_E excitatory and N_I
+    inhibitory neurons, each pair connected with probability c. The E cells hold p selective
+    populations of f N_E neurons each (one per memory item) and a non-selective rest. Every
+    excitatory-to-excitatory synapse carries Tsodyks-Markram short-term plasticity
+    (course_lib.plasticity): its efficacy at a spike is J u x, with u (facilitation, decays in
+    tau_f) and x (available resources, recover in tau_d). Because u and x depend only on the
+    presynaptic spike train, each E neuron keeps one (u, x) pair for all its E->E synapses and
+    updates it only when it fires (event-driven). Every neuron receives an external Gaussian
+    white-noise input of mean mu_ext (mV) and strength sigma_ext (mV).
+
+    Scaling. The published network has 8000 E and 2000 I neurons (c = 0.2: each E neuron gets
+    K = 1600 E inputs). A smaller network keeps c and f, so each neuron receives K' = K n_e / 8000
+    inputs, and every efficacy is multiplied by 8000 / n_e (E sources) or 2000 / n_i (I sources):
+    K J, the mean recurrent input per unit rate, is unchanged; only its fluctuations grow (by
+    sqrt(8000 / n_e)).
+
+Population rate model (``RateModel``, ``simulate_rates``)
+    The mean-field version with one rate, one u and one x per selective population and one
+    inhibitory pool, in the form of Mi, Katkov & Tsodyks (2017):
+        tau   dh_a/dt = -h_a + J_EE u_a x_a r_a - J_EI r_I + I_b + I_a(t)
+        tau_I dh_I/dt = -h_I + J_IE sum_a r_a
+        du_a/dt = (U - u_a) / tau_f + U (1 - u_a) r_a
+        dx_a/dt = (1 - x_a) / tau_d - u_a x_a r_a
+        r = alpha ln(1 + exp(h / alpha))      (a smooth threshold-linear rate function, Hz)
+    Rates in Hz, times in ms (a rate times a time goes through course_lib.units).
+
+Units: ms, mV, pA, nS, pF, Hz.
+"""
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+
+import numpy as np
+
+from ..network import Connectivity, bernoulli, stable_order
+from ..neurons import LIF
+from ..plasticity import TsodyksMarkram
+from ..progress import progress_range
+from ..simulation import check_dt, n_steps_for
+from ..units import hz_to_per_ms
+from ..validation import require_above, require_in_range, require_non_negative, require_positive
+
+REFERENCE_N_E, REFERENCE_N_I = 8000, 2000   # network size of Mongillo et al. (2008)
+
+
+# ---------------------------------------------------------------------------------------------
+# Spiking network
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class MongilloNetwork:
+    """Mongillo, Barak & Tsodyks (2008) network: LIF neurons, delta synapses, STP on E->E; ms, mV, Hz.
+
+    Defaults: Mongillo et al. (2008), Science 319:1543, supporting online material. N_E = 8000,
+    N_I = 2000, connection probability c = 0.2, p = 5 selective populations of f = 0.1 N_E neurons.
+    tau_m = 15 ms (E), 10 ms (I); threshold 20 mV, reset 16 mV (E), 13 mV (I), refractory 2 ms
+    (potentials relative to rest). Efficacies (mV): J_IE = 0.135 (E->I), J_EI = 0.25 (I->E,
+    inhibitory), J_II = 0.20, E->E baseline J_b = 0.1 and potentiated J_p = 0.45: within a selective
+    population J_p, from a selective neuron to another population J_b, from a non-selective neuron
+    J_p with probability gamma_0 = 0.1, else J_b. Delays uniform in [0.1, 1] ms. STP on E->E:
+    U = 0.2, tau_f = 1500 ms, tau_d = 200 ms. External input: mean 23.10 mV (E), 21.0 mV (I),
+    white noise of strength sigma_ext = 1 mV (tau_m dv/dt = -v + mu + sigma sqrt(tau_m) xi).
+    A smaller n_e, n_i scales the efficacies by 8000/n_e and 2000/n_i (see the module docstring).
+    """
+
+    n_e: int = REFERENCE_N_E
+    n_i: int = REFERENCE_N_I
+    p: int = 5                  # number of selective populations (memory items)
+    f: float = 0.1              # fraction of E neurons in each selective population
+    c: float = 0.2              # connection probability
+    tau_e: float = 15.0         # membrane time constant, E, ms
+    tau_i: float = 10.0         # membrane time constant, I, ms
+    v_th: float = 20.0          # threshold, mV above rest
+    v_reset_e: float = 16.0     # mV
+    v_reset_i: float = 13.0     # mV
+    t_ref: float = 2.0          # ms
+    j_ie: float = 0.135         # E -> I, mV (at the published size)
+    j_ei: float = 0.25          # I -> E, mV (inhibitory)
+    j_ii: float = 0.20          # I -> I, mV (inhibitory)
+    j_b: float = 0.1            # E -> E baseline, mV
+    j_p: float = 0.45           # E -> E potentiated, mV
+    gamma_0: float = 0.1        # fraction of potentiated synapses from non-selective neurons
+    delay_min: float = 0.1      # ms
+    delay_max: float = 1.0      # ms
+    u_se: float = 0.2           # U, baseline utilisation
+    tau_f: float = 1500.0       # facilitation decay, ms
+    tau_d: float = 200.0        # recovery from depression, ms
+    mu_ext_e: float = 23.10     # mean external input to E, mV
+    mu_ext_i: float = 21.0      # mean external input to I, mV
+    sigma_ext: float = 1.0      # external noise strength, mV
+    g_l: float = 10.0           # leak conductance, nS (only tau_m matters with delta synapses)
+
+    def __post_init__(self):
+        for name in ("n_e", "n_i", "p"):
+            value = getattr(self, name)
+            if int(value) != value or value < 1:
+                raise ValueError(f"{name} must be a whole number >= 1 (got {value}).")
+        require_in_range("f", self.f, 0.0, 1.0)
+        require_in_range("c", self.c, 0.0, 1.0)
+        require_in_range("gamma_0", self.gamma_0, 0.0, 1.0)
+        if self.p * self.f > 1.0 + 1e-12:
+            raise ValueError(f"p f = {self.p * self.f:.3g} > 1: the selective populations do not fit in the E "
+                             "population. Lower p or f.")
+        if self.n_pop < 1:
+            raise ValueError(f"f n_e = {self.f * self.n_e:.2f}: each selective population needs at least one "
+                             "neuron. Raise f or n_e.")
+        for name in ("tau_e", "tau_i", "tau_d", "tau_f", "g_l", "delay_min"):
+            require_positive(name, getattr(self, name), "ms" if name != "g_l" else "nS")
+        for name in ("t_ref", "j_ie", "j_ei", "j_ii", "j_b", "j_p", "sigma_ext"):
+            require_non_negative(name, getattr(self, name))
+        require_in_range("u_se", self.u_se, 0.0, 1.0)
+        require_above("v_th", self.v_th, "v_reset_e", self.v_reset_e)
+        require_above("v_th", self.v_th, "v_reset_i", self.v_reset_i)
+        require_above("delay_max", self.delay_max + 1e-12, "delay_min", self.delay_min, "ms")
+
+    # --- sizes and populations ---------------------------------------------------------------
+
+    @property
+    def n(self):
+        """Number of neurons, E and I."""
+        return int(self.n_e + self.n_i)
+
+    @property
+    def n_pop(self):
+        """Neurons per selective population, f n_e."""
+        return int(round(self.f * self.n_e))
+
+    @property
+    def group_names(self):
+        """Names of the neuron groups: the p selective populations, the non-selective E cells, I."""
+        return [f"item {a + 1}" for a in range(self.p)] + ["non-selective", "I"]
+
+    @cached_property
+    def group_starts(self):
+        """First neuron index of each group (selective populations, non-selective, I) and n at the end."""
+        return np.array([a * self.n_pop for a in range(self.p)] + [self.p * self.n_pop, self.n_e, self.n])
+
+    @cached_property
+    def group_of(self):
+        """Group index of every neuron, shape (n,): 0..p-1 selective, p non-selective, p+1 inhibitory."""
+        return np.repeat(np.arange(self.p + 2), np.diff(self.group_starts))
+
+    def members(self, group):
+        """Neuron indices of a group: a population number 0..p-1, 'non-selective', 'E', 'I' or 'all'."""
+        named = {"non-selective": self.p, "I": self.p + 1}
+        if group == "E":
+            return np.arange(self.n_e)
+        if group == "all":
+            return np.arange(self.n)
+        g = named.get(group, group)
+        if not isinstance(g, (int, np.integer)) or not 0 <= g <= self.p + 1:
+            raise ValueError(f"group must be 0..{self.p - 1}, 'non-selective', 'E', 'I' or 'all' (got {group!r}).")
+        return np.arange(self.group_starts[g], self.group_starts[g + 1])
+
+    # --- parameters used by the simulation -----------------------------------------------------
+
+    @property
+    def e_scale(self):
+        """Factor on efficacies of E sources: 8000 / n_e (keeps K J of the published network)."""
+        return REFERENCE_N_E / self.n_e
+
+    @property
+    def i_scale(self):
+        """Factor on efficacies of I sources: 2000 / n_i."""
+        return REFERENCE_N_I / self.n_i
+
+    @cached_property
+    def neuron(self):
+        """The LIF neurons (per-neuron parameter arrays, E first): rest 0 mV, threshold v_th."""
+        is_e = np.arange(self.n) < self.n_e
+        tau_m = np.where(is_e, self.tau_e, self.tau_i)
+        return LIF(c_m=tau_m * self.g_l, g_l=np.full(self.n, float(self.g_l)), e_l=0.0, v_th=self.v_th,
+                   v_reset=np.where(is_e, self.v_reset_e, self.v_reset_i), t_ref=self.t_ref)
+
+    @cached_property
+    def stp(self):
+        """The Tsodyks-Markram synapse of the E->E connections (u relaxes to U between spikes)."""
+        return TsodyksMarkram(u_se=self.u_se, tau_d=self.tau_d, tau_f=self.tau_f, u_rest=self.u_se)
+
+    @property
+    def max_dt(self):
+        """Largest accepted step, ms: 0.2 (delays of 0.1-1 ms are rounded to whole steps, at least one)."""
+        return min(0.2, self.neuron.max_dt)
+
+    def mu_ext(self):
+        """Mean external input of every neuron, mV, shape (n,)."""
+        return np.where(np.arange(self.n) < self.n_e, self.mu_ext_e, self.mu_ext_i)
+
+    # --- connectivity ------------------------------------------------------------------------
+
+    def connect(self, rng):
+        """Random synapses -> (Connectivity with efficacies in mV, inhibitory negative; delays in ms per synapse)."""
+        rng = np.random.default_rng(rng)
+        n_e, n = self.n_e, self.n
+        sources, targets, weights = [], [], []
+        blocks = [(0, n_e, 0, n_e), (0, n_e, n_e, n), (n_e, n, 0, n_e), (n_e, n, n_e, n)]  # (src, tgt) ranges
+        for s0, s1, t0, t1 in blocks:
+            src, tgt = bernoulli(s1 - s0, t1 - t0, self.c, rng, same_population=(s0 == t0))
+            src, tgt = src.astype(np.int64) + s0, tgt.astype(np.int64) + t0
+            sources.append(src)
+            targets.append(tgt)
+            weights.append(self._efficacies(src, tgt, rng))
+        sources, targets, weights = (np.concatenate(a) for a in (sources, targets, weights))
+        conn = Connectivity.from_pairs(sources, targets, weights, n, n)
+        delays = rng.uniform(self.delay_min, self.delay_max, conn.n_synapses)   # independent of the order
+        return conn, delays
+
+    def _efficacies(self, src, tgt, rng):
+        """Efficacy (mV, inhibitory negative) of each synapse src -> tgt, scaled to the network size."""
+        n_e, p = self.n_e, self.p
+        src_e, tgt_e = src < n_e, tgt < n_e
+        group = self.group_of
+        w = np.where(src_e, self.j_ie * self.e_scale, np.where(tgt_e, -self.j_ei, -self.j_ii) * self.i_scale)
+        ee = src_e & tgt_e
+        same_item = ee & (group[src] == group[tgt]) & (group[src] < p)
+        from_nonselective = ee & (group[src] == p)
+        lucky = rng.random(src.size) < self.gamma_0
+        potentiated = same_item | (from_nonselective & lucky)
+        return np.where(ee, np.where(potentiated, self.j_p, self.j_b) * self.e_scale, w)
+
+    # --- one step ------------------------------------------------------------------------------
+
+    def initial_state(self, dt, rng):
+        """State at t = 0: membranes uniform between 0 and threshold, rested synapses, empty delay lines."""
+        check_dt(self, dt)
+        rng = np.random.default_rng(rng)
+        conn, delays_ms = self.connect(rng)
+        delay_steps = np.maximum(np.rint(delays_ms / dt).astype(np.int64), 1)
+        neuron_state = self.neuron.initial_state(self.n)
+        neuron_state["v"] = rng.uniform(0.0, self.v_th, self.n)
+        tau_m = self.neuron.tau_m
+        return {"neuron": neuron_state, "step": 0, "dt": dt, "conn": conn, "delay_steps": delay_steps,
+                "ring": np.zeros((int(delay_steps.max()) + 1, self.n)),        # jumps (mV) still on their way
+                "u": np.full(self.n_e, self.u_se), "x": np.ones(self.n_e),     # STP, just after the last spike
+                "t_last": np.full(self.n_e, -np.inf),                          # last spike of each E neuron, ms
+                "pa_per_mv": self.g_l / (1.0 - np.exp(-dt / tau_m)),           # current for one step = 1 mV jump
+                "noise_mv": self.sigma_ext * np.sqrt(tau_m / dt)}              # white noise held for one step
+
+    def step(self, state, mu_ext, dt, rng):
+        """Advance by dt ms under external mean input mu_ext (mV, shape (n,)); returns spiked (n,) bool.
+
+        1. the jumps due now arrive; 2. the external input is its mean plus white noise;
+        3. the LIF neurons integrate; 4. the E neurons that fired facilitate and release (STP) and
+        every spike is sent into the delay lines, E->E efficacies scaled by that spike's u x.
+        """
+        k = state["step"]
+        row = k % state["ring"].shape[0]
+        arriving_mv = state["ring"][row]
+        external_mv = mu_ext + state["noise_mv"] * rng.standard_normal(self.n)
+        current = self.g_l * external_mv + state["pa_per_mv"] * arriving_mv
+        spiked = self.neuron.step(state["neuron"], current, dt)
+        state["ring"][row] = 0.0
+        self.send_spikes(state, np.flatnonzero(spiked), (k + 1) * dt)
+        state["step"] = k + 1
+        return spiked
+
+    def send_spikes(self, state, sources, t_ms):
+        """Event-driven STP for the E sources, then add every efficacy into the row of its arrival step."""
+        if sources.size == 0:
+            return
+        release = np.ones(sources.size)          # factor on E->E efficacies: u x at this spike
+        e_src = sources[sources < self.n_e]
+        if e_src.size:
+            u, x, efficacy = self.stp.on_spike(state["u"][e_src], state["x"][e_src], t_ms - state["t_last"][e_src])
+            state["u"][e_src], state["x"][e_src], state["t_last"][e_src] = u, x, t_ms
+            release[: e_src.size] = efficacy     # np.flatnonzero is sorted: E sources come first
+        conn = state["conn"]
+        starts, stops = conn.indptr[sources], conn.indptr[sources + 1]
+        counts = stops - starts
+        synapses = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), stops.tolist())])
+        targets = conn.targets[synapses]
+        e_to_e = np.repeat(sources < self.n_e, counts) & (targets < self.n_e)
+        weights = conn.weights[synapses] * np.where(e_to_e, np.repeat(release, counts), 1.0)
+        rows = (state["step"] + state["delay_steps"][synapses]) % state["ring"].shape[0]
+        np.add.at(state["ring"], (rows, targets), weights)
+
+    def stp_now(self, state, t_ms):
+        """u and x of every E neuron's synapses at time t_ms (relaxed since its last spike), shape (n_e,)."""
+        return self.stp.relax(state["u"], state["x"], t_ms - state["t_last"])
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """An external input change: the mean input of a group is multiplied by gain during [t_on, t_off) ms.
+
+    target: a selective population (0..p-1), 'E' (all excitatory neurons: a non-specific signal),
+    'non-selective', 'I' or 'all'. Mongillo et al. (2008): cue gain 1.15 for 350 ms on one
+    population; read-out gain 1.05 for 250 ms on all E neurons.
+    """
+
+    t_on: float
+    t_off: float
+    gain: float
+    target: object = "E"
+
+    def __post_init__(self):
+        if not self.t_off > self.t_on:
+            raise ValueError(f"t_off ({self.t_off} ms) must be after t_on ({self.t_on} ms).")
+        require_non_negative("gain", self.gain)
+
+
+def cue(population, t_on, duration=350.0, gain=1.15):
+    """Selective cue of Mongillo et al. (2008): the population's external input x 1.15 for 350 ms."""
+    return Pulse(t_on, t_on + duration, gain, population)
+
+
+def readout(t_on, duration=250.0, gain=1.05):
+    """Non-specific read-out signal of Mongillo et al. (2008): every E neuron's input x 1.05 for 250 ms."""
+    return Pulse(t_on, t_on + duration, gain, "E")
+
+
+@dataclass
+class WorkingMemoryResult:
+    """What a spiking run recorded. Times in ms; u, x: mean over each group's E neurons, every record_ms."""
+
+    spike_times: np.ndarray
+    spike_indices: np.ndarray
+    t_stp: np.ndarray          # sample times of u and x, ms
+    u: np.ndarray              # (samples, p + 1): selective populations, then non-selective
+    x: np.ndarray
+    network: MongilloNetwork
+    t_stop: float
+    dt: float
+    pulses: tuple = ()
+    info: dict = field(default_factory=dict)
+
+    def spikes_of(self, group):
+        """(times_ms, indices) of the spikes of a group (see MongilloNetwork.members)."""
+        ids = self.network.members(group)
+        keep = (self.spike_indices >= ids[0]) & (self.spike_indices <= ids[-1])
+        return self.spike_times[keep], self.spike_indices[keep]
+
+    def rate_hz(self, group, bin_ms=10.0):
+        """Population rate (Hz) of a group in bins of bin_ms -> (bin centres in ms, rate_hz)."""
+        times, _ = self.spikes_of(group)
+        edges = np.arange(0.0, self.t_stop + 1e-9, bin_ms)
+        counts, _ = np.histogram(times, edges)
+        return 0.5 * (edges[1:] + edges[:-1]), counts / (self.network.members(group).size * bin_ms / 1000.0)
+
+    def mean_rate_hz(self, group, t_start, t_stop):
+        """Mean rate (Hz) of a group between t_start and t_stop (ms)."""
+        times, _ = self.spikes_of(group)
+        count = np.count_nonzero((times >= t_start) & (times < t_stop))
+        return count / (self.network.members(group).size * (t_stop - t_start) / 1000.0)
+
+
+def external_means(network, pulses, t_ms):
+    """Mean external input (mV, shape (n,)) at time t_ms: the background times the gains of active pulses."""
+    mu = network.mu_ext()
+    for pulse in pulses:
+        if pulse.t_on <= t_ms < pulse.t_off:
+            mu[network.members(pulse.target)] *= pulse.gain
+    return mu
+
+
+def simulate_network(network, t_stop, pulses=(), dt=0.1, seed=None, record_ms=5.0, progress=None):
+    """Run the spiking network for t_stop ms with the given input pulses; returns a WorkingMemoryResult.
+
+    seed: int or numpy Generator for the connectivity, initial potentials and noise.
+    record_ms: u and x (averaged over each E group) are sampled every record_ms ms.
+    """
+    require_positive("t_stop", t_stop, "ms")
+    require_positive("record_ms", record_ms, "ms")
+    for pulse in pulses:
+        if not isinstance(pulse, Pulse):
+            raise ValueError(f"pulses must be Pulse objects (see cue() and readout()), got {type(pulse).__name__}.")
+        network.members(pulse.target)   # raises for an unknown target
+    rng = np.random.default_rng(seed)
+    state = network.initial_state(dt, rng)
+    n_steps = n_steps_for(t_stop, dt)
+    every = max(int(round(record_ms / dt)), 1)
+    groups_e = np.minimum(network.group_of[:network.n_e], network.p)
+    sizes = np.bincount(groups_e, minlength=network.p + 1)
+    switch_times = sorted({t for pl in pulses for t in (pl.t_on, pl.t_off)})
+    mu = external_means(network, pulses, 0.0)
+    spike_steps, spike_ids, t_rec, u_rec, x_rec = [], [], [], [], []
+    for k in progress_range(n_steps, progress, work=n_steps * network.n):
+        t = k * dt
+        if switch_times and any(abs(t - s) < 0.5 * dt for s in switch_times):
+            mu = external_means(network, pulses, t + 0.5 * dt)
+        spiked = network.step(state, mu, dt, rng)
+        if spiked.any():
+            ids = np.flatnonzero(spiked)
+            spike_steps.append(np.full(ids.size, k))
+            spike_ids.append(ids)
+        if (k + 1) % every == 0:
+            u, x = network.stp_now(state, (k + 1) * dt)
+            t_rec.append((k + 1) * dt)
+            u_rec.append(np.bincount(groups_e, u, minlength=network.p + 1) / sizes)
+            x_rec.append(np.bincount(groups_e, x, minlength=network.p + 1) / sizes)
+    steps = np.concatenate(spike_steps) if spike_steps else np.zeros(0, dtype=int)
+    ids = np.concatenate(spike_ids) if spike_ids else np.zeros(0, dtype=int)
+    return WorkingMemoryResult(spike_times=(steps + 1) * dt, spike_indices=ids, t_stp=np.array(t_rec),
+                               u=np.array(u_rec), x=np.array(x_rec), network=network, t_stop=n_steps * dt, dt=dt,
+                               pulses=tuple(pulses), info={"state": state})
+
+
+# ---------------------------------------------------------------------------------------------
+# Population rate model (Mi, Katkov & Tsodyks 2017)
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, eq=False)
+class RateModel:
+    """Rate model of p selective populations with STP and one inhibitory pool; Hz, ms.
+
+    Defaults: Mi, Katkov & Tsodyks (2017), Neuron 93:323, STAR Methods: J_EE = 8, J_IE = 1.75,
+    J_EI = 1.1, U = 0.3, tau_f = 1.5 s, tau_d = 0.3 s, tau = tau_I = 8 ms, alpha = 1.5 Hz,
+    background I_b = 8 Hz, p = 16 populations. The equations are those of the module docstring;
+    inputs h are in Hz (the rate an input would evoke without threshold).
+    """
+
+    p: int = 16                 # number of selective populations
+    j_ee: float = 8.0           # recurrent excitation within a population
+    j_ie: float = 1.75          # excitation of the inhibitory pool by each population
+    j_ei: float = 1.1           # inhibition of every population by the pool
+    u_se: float = 0.3           # U, baseline utilisation
+    tau_f: float = 1500.0       # facilitation decay, ms
+    tau_d: float = 300.0        # recovery from depression, ms
+    tau: float = 8.0            # time constant of the excitatory inputs, ms
+    tau_i: float = 8.0          # time constant of the inhibitory input, ms
+    alpha: float = 1.5          # softness of the rate function, Hz
+    i_b: float = 8.0            # background input to every population, Hz
+    i_inh: float = 0.0          # background input to the inhibitory pool, Hz
+
+    def __post_init__(self):
+        if int(self.p) != self.p or self.p < 1:
+            raise ValueError(f"p must be a whole number >= 1 (got {self.p}).")
+        for name in ("tau_f", "tau_d", "tau", "tau_i"):
+            require_positive(name, getattr(self, name), "ms")
+        require_positive("alpha", self.alpha, "Hz")
+        for name in ("j_ee", "j_ie", "j_ei"):
+            require_non_negative(name, getattr(self, name))
+        require_in_range("u_se", self.u_se, 0.0, 1.0)
+
+    @property
+    def max_dt(self):
+        """Largest accepted step, ms: a tenth of the fastest time constant."""
+        return min(self.tau, self.tau_i) / 10.0
+
+    def rate_hz(self, h):
+        """Rate r = alpha ln(1 + exp(h / alpha)) (Hz) for input h (Hz): smooth, threshold-linear for large h."""
+        return self.alpha * np.logaddexp(0.0, np.asarray(h, dtype=float) / self.alpha)
+
+    def input_for_rate(self, rate_hz):
+        """Inverse of rate_hz: the input h (Hz) that gives rate_hz (> 0): alpha ln(exp(r / alpha) - 1)."""
+        r = np.asarray(rate_hz, dtype=float)
+        return self.alpha * np.log(np.expm1(r / self.alpha))
+
+    def initial_state(self, rate_hz=0.0):
+        """All populations at rate_hz with rested synapses (u = U, x = 1); the pool at its matching input."""
+        h = self.input_for_rate(np.full(self.p, max(float(rate_hz), 1e-6)))
+        return {"h": h, "h_i": self.j_ie * self.rate_hz(h).sum() + self.i_inh,
+                "u": np.full(self.p, float(self.u_se)), "x": np.ones(self.p)}
+
+    def step(self, state, i_ext, dt):
+        """Advance by dt ms under extra input i_ext (Hz, shape (p,)): exponential Euler, rates frozen over dt.
+
+        Facilitation (u) and depression (x) use this step's rate; the order inside a step does not matter
+        here because u and x are averages over many synapses, not single release events.
+        """
+        r, r_i = self.rate_hz(state["h"]), self.rate_hz(state["h_i"])
+        r_per_ms = hz_to_per_ms(r)
+        u, x = state["u"], state["x"]
+        h_inf = self.j_ee * u * x * r - self.j_ei * r_i + self.i_b + i_ext
+        h_i_inf = self.j_ie * r.sum() + self.i_inh
+        u_rate = 1.0 / self.tau_f + self.u_se * r_per_ms            # du/dt = (U - u)/tau_f + U (1 - u) r
+        u_inf = (self.u_se / self.tau_f + self.u_se * r_per_ms) / u_rate
+        x_rate = 1.0 / self.tau_d + u * r_per_ms                    # dx/dt = (1 - x)/tau_d - u x r
+        x_inf = (1.0 / self.tau_d) / x_rate
+        state["h"] = h_inf + (state["h"] - h_inf) * np.exp(-dt / self.tau)
+        state["h_i"] = h_i_inf + (state["h_i"] - h_i_inf) * np.exp(-dt / self.tau_i)
+        state["u"] = u_inf + (u - u_inf) * np.exp(-dt * u_rate)
+        state["x"] = x_inf + (x - x_inf) * np.exp(-dt * x_rate)
+        return self.rate_hz(state["h"])
+
+
+@dataclass(frozen=True)
+class RatePulse:
+    """Extra input amount_hz (Hz) to a population (0..p-1) or to all ('all') during [t_on, t_off) ms."""
+
+    t_on: float
+    t_off: float
+    amount_hz: float
+    target: object = "all"
+
+    def __post_init__(self):
+        if not self.t_off > self.t_on:
+            raise ValueError(f"t_off ({self.t_off} ms) must be after t_on ({self.t_on} ms).")
+
+
+@dataclass
+class RateResult:
+    """A rate-model run: t (ms), rates r (Hz), u, x of each population (steps, p); pool rate r_i (steps,)."""
+
+    t: np.ndarray
+    r: np.ndarray
+    u: np.ndarray
+    x: np.ndarray
+    r_i: np.ndarray
+    model: RateModel
+
+
+def rate_input(model, pulses, t_ms):
+    """Extra input (Hz, shape (p,)) of every population at time t_ms from the active pulses."""
+    extra = np.zeros(model.p)
+    for pulse in pulses:
+        if pulse.t_on <= t_ms < pulse.t_off:
+            if pulse.target == "all":
+                extra += pulse.amount_hz
+            else:
+                extra[pulse.target] += pulse.amount_hz
+    return extra
+
+
+def simulate_rates(model, t_stop, pulses=(), dt=0.2, state=None, i_b=None):
+    """Run the rate model for t_stop ms with the given RatePulses; returns a RateResult.
+
+    state: start from this state (default: model.initial_state()); it is advanced in place.
+    i_b: a background input (Hz) per step, shape (steps,), to sweep the background (default model.i_b).
+    """
+    check_dt(model, dt)
+    require_positive("t_stop", t_stop, "ms")
+    for pulse in pulses:
+        if not isinstance(pulse, RatePulse):
+            raise ValueError(f"pulses must be RatePulse objects, got {type(pulse).__name__}.")
+        if pulse.target != "all" and not (isinstance(pulse.target, (int, np.integer)) and 0 <= pulse.target < model.p):
+            raise ValueError(f"a pulse targets a population 0..{model.p - 1} or 'all' (got {pulse.target!r}).")
+    n_steps = n_steps_for(t_stop, dt)
+    if i_b is not None and np.shape(i_b) != (n_steps,):
+        raise ValueError(f"i_b must give one background value per step, shape ({n_steps},).")
+    state = model.initial_state() if state is None else state
+    out = {name: np.empty((n_steps, model.p)) for name in ("r", "u", "x")}
+    r_i = np.empty(n_steps)
+    switch = sorted({t for pl in pulses for t in (pl.t_on, pl.t_off)} | {0.0})
+    extra = rate_input(model, pulses, 0.0)
+    for k in range(n_steps):
+        t = k * dt
+        if any(abs(t - s) < 0.5 * dt for s in switch):
+            extra = rate_input(model, pulses, t + 0.5 * dt)
+        if i_b is not None:
+            model_k = replace(model, i_b=float(i_b[k]))
+            out["r"][k] = model_k.step(state, extra, dt)
+        else:
+            out["r"][k] = model.step(state, extra, dt)
+        out["u"][k], out["x"][k] = state["u"], state["x"]
+        r_i[k] = model.rate_hz(state["h_i"])
+    return RateResult(t=(np.arange(n_steps) + 1) * dt, r=out["r"], u=out["u"], x=out["x"], r_i=r_i, model=model)
