@@ -13,7 +13,8 @@ def spike_trains(times_ms, indices, n):
         raise ValueError(f"times_ms {times_ms.shape} and indices {indices.shape} must have the same shape.")
     order = np.lexsort((times_ms, indices))
     bounds = np.searchsorted(indices[order], np.arange(n + 1))
-    return [times_ms[order][bounds[i]:bounds[i + 1]] for i in range(n)]
+    sorted_times = times_ms[order]   # sort once: indexing inside the loop would copy it for every neuron
+    return [sorted_times[bounds[i]:bounds[i + 1]] for i in range(n)]
 
 
 def firing_rates_hz(times_ms, indices, n, t_start, t_stop):
@@ -152,3 +153,44 @@ def synchrony(times_ms, indices, n, t_start, t_stop, bin_ms=1.0):
     counts = spike_counts(times_ms, indices, np.arange(n), t_start, t_stop, bin_ms)
     single = counts.var(axis=1).sum()
     return float(counts.sum(axis=0).var() / single) if single > 0 else np.nan
+
+
+def adaptation_index(spike_times, skip=0):
+    """Mean of (ISI_{i+1} - ISI_i) / (ISI_{i+1} + ISI_i) over consecutive ISIs (ms); nan with < 2 ISIs.
+
+    Positive when intervals lengthen (adaptation), zero for a regular train, negative when they
+    shorten. skip drops the first ISIs (Naud et al. 2008 leave out the initial transient).
+    """
+    intervals = np.diff(np.sort(np.asarray(spike_times, dtype=float)))[skip:]
+    if intervals.size < 2:
+        return np.nan
+    return float(np.mean((intervals[1:] - intervals[:-1]) / (intervals[1:] + intervals[:-1])))
+
+
+def classify_firing_pattern(spike_times, t_on, t_off):
+    """Name a response to a current step on [t_on, t_off) ms from its spike times (ms).
+
+    In this order: 'silent' (no spike); 'transient' (fewer than three spikes, or none after the
+    first quarter of the step); 'bursting' (in the second half, the longest ISI is more than 3x
+    the shortest); 'initial burst' (first ISI < 0.3x the late ISIs); 'adapting' (late ISIs > 1.3x
+    the first); 'delayed' (first spike later than one late ISI after onset); else 'tonic'.
+    """
+    s = np.sort(np.asarray(spike_times, dtype=float))
+    s = s[(s >= t_on) & (s < t_off)]
+    quarter = (t_off - t_on) / 4.0
+    if s.size == 0:
+        return "silent"
+    if s.size < 3 or s[-1] < t_on + quarter:
+        return "transient"
+    intervals = np.diff(s)
+    late = intervals[s[1:] >= t_on + 2 * quarter]
+    if late.size >= 2 and late.max() > 3.0 * late.min():
+        return "bursting"
+    steady = float(np.mean(late)) if late.size else float(intervals[-1])
+    if intervals[0] < 0.3 * steady:
+        return "initial burst"
+    if steady > 1.3 * intervals[0]:
+        return "adapting"
+    if s[0] - t_on > steady:
+        return "delayed"
+    return "tonic"

@@ -19,6 +19,7 @@ How one step of length dt works (``Network.step``, the loop students read):
 Units: ms, mV, pA, nS, pF, Hz. Synaptic weights are mV (delta: the jump of v), pA (current-based:
 the jump of the synaptic current) or nS (conductance-based: the jump of the conductance).
 """
+import dataclasses
 import functools
 from dataclasses import dataclass, field
 
@@ -300,7 +301,8 @@ class SynapseModel:
 class PoissonDrive:
     """n_inputs independent Poisson spike trains per neuron, each at rate_hz, each of strength weight.
 
-    rate_hz: a number, or a function of time t_ms returning a number (a time-varying drive).
+    rate_hz: a number, one rate per neuron (an (n,) array: a few distinct values sweep the drive in
+    one run), or a function of time t_ms returning a number (a time-varying drive).
     weight: a number or one value per neuron (mV, pA or nS as the synapses); channel "ext" (default,
     excitatory kinetics) or "inh". Per step each neuron receives a Poisson count of spikes.
     """
@@ -318,9 +320,23 @@ class PoissonDrive:
         if self.channel not in ("ext", "inh"):
             raise ValueError(f"channel must be 'ext' or 'inh' (got {self.channel!r}).")
 
-    def rate_at(self, t_ms):
-        """Rate (Hz) of each input train at time t_ms."""
-        return float(self.rate_hz(t_ms)) if callable(self.rate_hz) else float(self.rate_hz)
+    @functools.cached_property
+    def rate_groups(self):
+        """For a per-neuron rate array: [(rate_hz, neuron indices)] per distinct rate; None otherwise."""
+        if callable(self.rate_hz) or np.ndim(self.rate_hz) == 0:
+            return None
+        rates, which = np.unique(np.asarray(self.rate_hz, dtype=float), return_inverse=True)
+        return [(rate, np.flatnonzero(which == i)) for i, rate in enumerate(rates)]
+
+    def counts(self, n, dt, t_ms, rng):
+        """Number of input spikes each of n neurons receives in the step [t_ms, t_ms + dt): Poisson."""
+        if self.rate_groups is None:
+            rate = self.rate_hz(t_ms) if callable(self.rate_hz) else self.rate_hz
+            return poisson_counts(expected_count(float(rate), dt) * self.n_inputs, n, rng)
+        counts = np.empty(n, dtype=np.int64)
+        for rate, neurons in self.rate_groups:
+            counts[neurons] = poisson_counts(expected_count(rate, dt) * self.n_inputs, neurons.size, rng)
+        return counts
 
 
 @dataclass(frozen=True, eq=False)
@@ -339,19 +355,19 @@ def poisson_counts(mean, n, rng):
 
     Inverse-CDF sampling, sped up by a lookup table (poisson_table): measured here (numpy 2.4,
     12,500 neurons, mean 2) rng.poisson takes 400 us per call, searchsorted on the CDF 220 us, the
-    table 55 us. Exact: uniforms that fall in a table bin holding a CDF step are resolved by
-    searchsorted. Means above 50 fall back to rng.poisson.
+    table 55 us. Exact up to the 2^-32 resolution of the uniforms: uniforms that fall in a table bin
+    holding a CDF step are resolved by searchsorted. Means above 50 fall back to rng.poisson.
     """
     if mean <= 0:
         return np.zeros(n, dtype=np.int64)
     if mean > 50:
         return rng.poisson(mean, n)
     cdf, table = poisson_table(float(mean))
-    u = rng.random(n)
-    counts = table[(u * table.size).astype(np.intp)].astype(np.int64)
+    bits = rng.integers(0, 2 ** 32, size=n, dtype=np.uint32)     # a uniform u = bits / 2^32
+    counts = table[bits >> 16]                                    # the table has 2^16 bins
     unsure = counts < 0
     if unsure.any():
-        counts[unsure] = np.searchsorted(cdf, u[unsure], side="right")
+        counts[unsure] = np.searchsorted(cdf, bits[unsure] / 2.0 ** 32, side="right")
     return counts
 
 
@@ -361,13 +377,13 @@ def poisson_table(mean, bins=2 ** 16):
 
     table[b] is the count of every uniform u in [b/bins, (b+1)/bins), or -1 if a CDF step lies inside.
     """
-    ks = np.arange(int(mean + 12 * np.sqrt(mean) + 15))
+    ks = np.arange(min(int(mean + 12 * np.sqrt(mean) + 15), 127))
     log_pmf = ks * np.log(mean) - mean - np.cumsum(np.log(np.maximum(ks, 1)))
     cdf = np.cumsum(np.exp(log_pmf))[:-1]
     left = np.arange(bins) / bins
     count_left = np.searchsorted(cdf, left, side="right")
     count_right = np.searchsorted(cdf, left + (1.0 - 1e-12) / bins, side="right")
-    table = np.where(count_left == count_right, count_left, -1).astype(np.int16)
+    table = np.where(count_left == count_right, count_left, -1).astype(np.int8)
     return cdf, table
 
 
@@ -419,6 +435,12 @@ class Network:
         for drive in self.drives:
             if not isinstance(drive, (PoissonDrive, ConstantDrive)):
                 raise ValueError(f"drives must be PoissonDrive or ConstantDrive objects, got {type(drive).__name__}.")
+            if isinstance(drive, PoissonDrive):
+                for name in ("rate_hz", "weight"):
+                    value = getattr(drive, name)
+                    if not callable(value) and np.ndim(value) > 0 and np.shape(value) != (self.n,):
+                        raise ValueError(f"PoissonDrive.{name} has shape {np.shape(value)}; give a number or "
+                                         f"one value per neuron, shape ({self.n},).")
 
     @property
     def n(self):
@@ -472,8 +494,7 @@ class Network:
         arrivals = {"ext": np.zeros(self.n), "inh": np.zeros(self.n)}
         for drive in self.drives:
             if isinstance(drive, PoissonDrive):
-                mean = expected_count(drive.rate_at(t_ms), state["dt"]) * drive.n_inputs
-                arrivals[drive.channel] = arrivals[drive.channel] + poisson_counts(mean, self.n, rng) * drive.weight
+                arrivals[drive.channel] += drive.counts(self.n, state["dt"], t_ms, rng) * drive.weight
         return arrivals
 
     def synaptic_currents(self, state, arrivals):
@@ -676,34 +697,129 @@ def balanced_couplings(k, j, couplings=VVS_COUPLINGS, gamma=1.0):
     return {pair: c * j * scale[pair[1]] / np.sqrt(k) for pair, c in couplings.items()}
 
 
-def balanced_lif_network(k=1000, nu0_hz=20.0, j=4.0, n_e=10000, n_i=2500, gamma=0.25, couplings=VVS_COUPLINGS,
-                         delay=1.5, seed=None, neuron=BRUNEL_NEURON, recurrent=True):
-    """The balanced LIF network: strong synapses J ~ j / sqrt(K) and external input ~ sqrt(K).
+def brunel_couplings(g=8.0, gamma=0.25):
+    """Coupling ratios c_kl of Brunel's model A in the form of balanced_couplings: E and I neurons alike.
 
-    Each neuron receives exactly K inputs from the E population, gamma K from the I population and
-    K external Poisson trains at nu0_hz (a function of t_ms is allowed). Coupling ratios c_kl of van
-    Vreeswijk & Sompolinsky (1998), VVS_COUPLINGS, with strengths from balanced_couplings; LIF neuron,
-    delta synapses and delay of Brunel (2000), whose sparseness (K / n_e = gamma K / n_i = 0.1 at
-    the defaults) keeps shared input small. The balanced state predicts nu_E = nu_I = nu0_hz for
-    these couplings (theory.balanced_rates). recurrent=False removes the network synapses (an
-    uncoupled control). j in mV: at K = 1000, j = 4 mV gives J_EE = 0.13 mV.
+    J_kE = J and J_kI = -g J for both populations; with gamma K inhibitory inputs, c_kI = -g gamma.
+    """
+    return {("E", "E"): 1.0, ("E", "I"): -g * gamma, ("I", "E"): 1.0, ("I", "I"): -g * gamma,
+            ("E", "X"): 1.0, ("I", "X"): 1.0}
+
+
+J_REFERENCE_MV = 0.2 * np.sqrt(1000.0)   # j such that J = j / sqrt(K) = 0.2 mV at K = 1000
+
+
+def balanced_lif_network(k=1000, nu0_hz=10.0, g=8.0, j=J_REFERENCE_MV, n_e=10000, n_i=2500, gamma=0.25,
+                         couplings=None, delay=1.5, seed=None, neuron=BRUNEL_NEURON, recurrent=True):
+    """The balanced LIF network: strong synapses J = j / sqrt(K) and external input ~ sqrt(K).
+
+    Each neuron receives exactly K inputs from the E population (J = j / sqrt(K) mV each), gamma K
+    from the I population (-g J each) and K external Poisson trains at nu0_hz (J each; a function
+    of t_ms is allowed): Brunel's (2000) model A (LIF neuron, delta synapses, delay 1.5 ms,
+    sparseness K / n_e = 0.1) with the scaling of van Vreeswijk & Sompolinsky (1998). Defaults:
+    g = 8 and J = 0.2 mV at K = 1000 (j = 6.3 mV), an asynchronous irregular state. The balanced
+    state predicts nu_E = nu_I = nu0 / (g gamma - 1) (theory.balanced_rates).
+    couplings: other ratios c_kl for balanced_couplings (e.g. VVS_COUPLINGS; then g is unused).
+    recurrent=False removes the network synapses (the same neurons, uncoupled: a control).
     """
     require_positive("j", j, "mV")
+    require_positive("g", g)
     if not callable(nu0_hz):
         require_non_negative("nu0_hz", nu0_hz, "Hz")
     k_inh = int(round(gamma * k))
     if int(k) != k or not 1 <= k < n_e or not 1 <= k_inh < n_i:
         raise ValueError(f"K = {k} must be a whole number with K < n_e = {n_e} and gamma K < n_i = {n_i}.")
+    couplings = brunel_couplings(g, gamma) if couplings is None else couplings
     strengths = balanced_couplings(k, j, couplings, gamma=k_inh / k)
     recurrent_weights = {pair: w for pair, w in strengths.items() if pair[1] != "X"}
     conn = ei_connectivity(n_e, n_i, recurrent_weights, seed, k={"E": int(k), "I": k_inh}) if recurrent \
         else empty_connectivity(n_e + n_i)
     external_weight = np.concatenate([np.full(n_e, strengths[("E", "X")]), np.full(n_i, strengths[("I", "X")])])
     drive = PoissonDrive(rate_hz=nu0_hz, n_inputs=int(k), weight=external_weight)
-    info = {"model": "balanced_lif", "k": int(k), "k_inh": k_inh, "j": j, "nu0_hz": nu0_hz,
-            "couplings": dict(couplings), "strengths": strengths, "delay": delay, "recurrent": recurrent}
+    info = {"model": "balanced_lif", "k": int(k), "k_inh": k_inh, "j": j, "g": g, "gamma": gamma,
+            "nu0_hz": nu0_hz, "couplings": dict(couplings), "strengths": strengths, "delay": delay,
+            "recurrent": recurrent}
     return Network(neuron=neuron, n_e=n_e, n_i=n_i, connectivity=conn, synapses=SynapseModel("delta"),
                    delay_exc=delay, delay_inh=delay, drives=(drive,), info=info)
+
+
+def with_population_weights(net, weights, drives=None, info=None):
+    """The same synapses (same pairs) with new strengths: weights {(target, source): w} per population pair.
+
+    Cheap compared with drawing a new network: used to change g or J while keeping the wiring.
+    drives and info replace the network's drives and info when given.
+    """
+    conn = net.connectivity
+    table = np.array([[weights.get((t, s), 0.0) for s in POPULATIONS] for t in POPULATIONS], dtype=float)
+    source_is_inh = np.arange(conn.n_synapses) >= conn.indptr[net.n_e]
+    new_weights = table[(conn.targets >= net.n_e).astype(np.intp), source_is_inh.astype(np.intp)]
+    new_conn = Connectivity(indptr=conn.indptr, targets=conn.targets, weights=new_weights, n_target=conn.n_target)
+    return dataclasses.replace(net, connectivity=new_conn, drives=net.drives if drives is None else tuple(drives),
+                               info=net.info if info is None else info)
+
+
+def brunel_variant(net, g, eta):
+    """A Brunel network (from brunel_network) with new relative inhibition g and drive eta, same wiring."""
+    info = dict(net.info)
+    j, nu_thr = info["j"], info["nu_thr_hz"]
+    weights = {("E", "E"): j, ("I", "E"): j, ("E", "I"): -g * j, ("I", "I"): -g * j}
+    drive = PoissonDrive(rate_hz=eta * nu_thr, n_inputs=info["c_e"], weight=j)
+    info.update(g=g, eta=eta, nu_ext_hz=eta * nu_thr)
+    return with_population_weights(net, weights, drives=(drive,), info=info)
+
+
+def combine_networks(networks):
+    """Several independent networks simulated as one (block-diagonal synapses): one run sweeps parameters.
+
+    Each network must have one PoissonDrive with the same n_inputs, and all share the neuron model
+    (parameters may differ: they become per-neuron arrays), synapse model and delays. The combined
+    network lists all E neurons first (network 0's, then network 1's, ...), then all I neurons;
+    ``info["blocks"]`` holds, per network, the combined indices of its E and I neurons.
+    """
+    first = networks[0]
+    for net in networks:
+        if (net.synapses != first.synapses or net.delay_exc != first.delay_exc or net.delay_inh != first.delay_inh
+                or type(net.neuron) is not type(first.neuron)):
+            raise ValueError("combined networks must share the neuron type, synapse model and delays.")
+        if len(net.drives) != 1 or not isinstance(net.drives[0], PoissonDrive) \
+                or net.drives[0].n_inputs != first.drives[0].n_inputs or callable(net.drives[0].rate_hz):
+            raise ValueError("each combined network needs exactly one PoissonDrive with a constant rate and "
+                             "the same n_inputs.")
+    n_e_total = sum(net.n_e for net in networks)
+    blocks, new_index, start_e, start_i = [], [], 0, n_e_total
+    for net in networks:
+        mapping = np.concatenate([start_e + np.arange(net.n_e), start_i + np.arange(net.n_i)])
+        blocks.append({"E": mapping[:net.n_e], "I": mapping[net.n_e:]})
+        new_index.append(mapping)
+        start_e, start_i = start_e + net.n_e, start_i + net.n_i
+    n = start_i
+    order = np.argsort(np.concatenate(new_index))        # combined index -> position in the stacked lists
+
+    def stacked(values_of):
+        return np.concatenate([np.broadcast_to(values_of(net), (net.n,)) for net in networks])[order]
+
+    sources, targets, weights = [], [], []
+    for net, mapping in zip(networks, new_index):
+        conn = net.connectivity
+        sources.append(mapping[np.repeat(np.arange(net.n), conn.out_degree())])
+        targets.append(mapping[conn.targets])
+        weights.append(conn.weights)
+    connectivity = Connectivity.from_pairs(np.concatenate(sources), np.concatenate(targets),
+                                           np.concatenate(weights), n, n)
+    params = {}
+    for name, value in vars(first.neuron).items():     # per-neuron arrays only where the networks differ
+        same = all(np.ndim(getattr(net.neuron, name)) == 0 and getattr(net.neuron, name) == value
+                   for net in networks)
+        params[name] = value if same else stacked(lambda net, name=name: np.asarray(getattr(net.neuron, name),
+                                                                                     dtype=float))
+    neuron = type(first.neuron)(**params)
+    drive = PoissonDrive(rate_hz=stacked(lambda net: float(net.drives[0].rate_hz)), n_inputs=first.drives[0].n_inputs,
+                         weight=stacked(lambda net: np.asarray(net.drives[0].weight, dtype=float)),
+                         channel=first.drives[0].channel)
+    info = {"model": "combined", "blocks": blocks, "parts": [net.info for net in networks]}
+    return Network(neuron=neuron, n_e=n_e_total, n_i=n - n_e_total, connectivity=connectivity,
+                   synapses=first.synapses, delay_exc=first.delay_exc, delay_inh=first.delay_inh,
+                   drives=(drive,), info=info)
 
 
 # ----------------------------------------------------------------------------------------------

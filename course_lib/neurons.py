@@ -289,3 +289,33 @@ class HodgkinHuxley:
         v_inf = (g_na * self.e_na + g_k * self.e_k + self.g_l * self.e_l + i_ext) / g_total
         state["v"] = _relax(v_old, v_inf, np.exp(-dt * g_total / self.c_m))
         return (v_old < self.v_spike) & (state["v"] >= self.v_spike)
+
+
+# Gerstner, Kistler, Naud & Paninski (2014), Neuronal Dynamics, Table 6.1. Common to all rows:
+# u_rest = -70 mV, R = 500 MOhm (g_l = 2 nS), rheobase threshold -50 mV, delta_t = 2 mV, step of
+# 65 pA ('delayed': 25 pA). Spike cut-off v_peak = -30 mV as in the book's exercise code.
+# 'transient' is driven at 50 pA, not 65 pA: 65 pA lies above this neuron's onset current
+# (theory.adex_rest_instability: a Hopf point at 56.2 pA), so it must keep firing there.
+FIRING_PATTERNS = {
+    #                tau_m ms, a nS, tau_w ms, b pA, v_reset mV, step pA
+    "tonic":         (20.0, 0.0, 30.0, 60.0, -55.0, 65.0),
+    "adapting":      (20.0, 0.0, 100.0, 5.0, -55.0, 65.0),
+    "initial burst": (5.0, 0.5, 100.0, 7.0, -51.0, 65.0),
+    "bursting":      (5.0, -0.5, 100.0, 7.0, -46.0, 65.0),
+    "irregular":     (9.9, -0.5, 100.0, 7.0, -46.0, 65.0),
+    "transient":     (10.0, 1.0, 100.0, 10.0, -60.0, 50.0),
+    "delayed":       (5.0, -1.0, 100.0, 10.0, -60.0, 25.0),
+}
+PATTERN_G_L, PATTERN_E_L, PATTERN_V_T, PATTERN_DELTA_T, PATTERN_V_PEAK = 2.0, -70.0, -50.0, 2.0, -30.0
+
+
+def firing_pattern_neurons(names):
+    """One AdEx population (one neuron per name, in order) with the Table 6.1 parameters; and the step currents (pA)."""
+    rows = np.array([FIRING_PATTERNS[name] for name in names])
+    tau_m, a, tau_w, b, v_reset, step = rows.T
+    size = len(names)
+    neuron = AdEx(c_m=tau_m * PATTERN_G_L, g_l=np.full(size, PATTERN_G_L), e_l=np.full(size, PATTERN_E_L),
+                  v_t=np.full(size, PATTERN_V_T), delta_t=np.full(size, PATTERN_DELTA_T),
+                  v_peak=np.full(size, PATTERN_V_PEAK), v_reset=v_reset, t_ref=np.zeros(size),
+                  a=a, b=b, tau_w=tau_w)
+    return neuron, step

@@ -6,6 +6,7 @@ draw function that raises and a failing cell. Skipped, with the reason, where Ch
 playwright package is missing, except in CI (CI set), where a missing browser is a failure.
 Alone: python tools/browser_test.py   (or: python -m pytest tests/test_browser.py)
 """
+import json
 import os
 import pathlib
 
@@ -32,12 +33,18 @@ def require_browser():
     pytest.skip(f"browser test needs Chromium and playwright: {missing}")
 
 
+RESULTS = []   # lecture notebook results, written to build/browser/report.json at the end
+
+
 @pytest.fixture(scope="module")
 def lab():
     """One JupyterLab server and one headless Chromium for the whole module; stopped at the end."""
     require_browser()
     with browser_test.JupyterLabServer(ROOT) as server, browser_test.chromium_browser() as browser:
         yield server, browser
+    if RESULTS:
+        OUTDIR.mkdir(parents=True, exist_ok=True)
+        (OUTDIR / "report.json").write_text(json.dumps([vars(r) for r in RESULTS], indent=1))
 
 
 def check(lab, path, outdir):
@@ -48,6 +55,7 @@ def check(lab, path, outdir):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
 def test_lecture_notebook_in_browser(lab, path):
     result = check(lab, path, OUTDIR)
+    RESULTS.append(result)
     print(browser_test.summary_line(result))
     for note in result.notes:
         print(f"    note: {note}")
@@ -57,9 +65,12 @@ def test_lecture_notebook_in_browser(lab, path):
 def test_harness_passes_working_explorers(lab, tmp_path):
     result = check(lab, FIXTURES / "explorer_ok.ipynb", tmp_path)
     assert result.ok, "\n".join(result.failures)
-    # two explorers; sliders frequency, amplitude and tau_m and the dropdown shape all moved
-    assert (result.explorers, result.controls_moved) == (2, 4)
+    # two explorers; sliders frequency, amplitude, decay and tau_m and the dropdown shape all moved
+    assert (result.explorers, result.controls_moved) == (2, 5)
     assert len(result.screenshots) == 4   # one before and one after per explorer
+    # the decay slider acts only for the damped shape: found by trying the dropdown's options
+    assert any("'decay (ms), damped only' changes the figure only when 'shape' is 'damped'" in note
+               for note in result.notes), result.notes
 
 
 def test_harness_catches_broken_explorers(lab, tmp_path):

@@ -55,9 +55,14 @@ def test_eif_dvdt_right_blank_and_wrong():
         assert "expected dv/dt" in record["message"]   # names the input, expected and actual values
 
 
-def test_eif_dvdt_scalar_code_is_told_to_vectorize():
-    record = check_eif_dvdt(dvdt_scalar_only)
-    assert record["status"] == "not yet"
+def dvdt_returns_one_number(v, i_ext, neuron):
+    return float(eif_dvdt(np.ravel(v)[0], i_ext, neuron))
+
+
+def test_eif_dvdt_code_that_ignores_arrays_is_rejected():
+    assert check_eif_dvdt(dvdt_scalar_only)["status"] == "not yet"   # math.exp on the first voltage only
+    record = check_eif_dvdt(dvdt_returns_one_number)
+    assert record["status"] == "not yet" and "use numpy operations" in record["message"], record["message"]
 
 
 # ---------------------------------------------------------------- (b) adex_step

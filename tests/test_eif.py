@@ -15,8 +15,8 @@ import pytest
 
 from course_lib import LIF, AdEx, EIF, simulate, theory
 from course_lib.analysis import isis, steady_rate_hz
-from course_lib.checks.eif import (FIRING_PATTERNS, adaptation_index, classify_firing_pattern,
-                                   firing_pattern_neurons)
+from course_lib.analysis import adaptation_index, classify_firing_pattern
+from course_lib.neurons import FIRING_PATTERNS, firing_pattern_neurons
 from course_lib.inputs import step_current
 
 

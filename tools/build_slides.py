@@ -17,14 +17,16 @@ the slide); tag a cell ``show-input`` to keep its code, ``hide-input`` to hide a
 By default a deck loads reveal.js, MathJax, require.js, jQuery and the widget renderer from public
 CDNs, so it needs internet when shown. With --offline those files are fetched once from the npm
 registry (`npm pack`, pinned versions below) into build/slides/vendor/, and the decks point there:
-copy the whole build/slides/ folder to the lecture laptop. The speaker view needs the offline build.
+copy the whole build/slides/ folder to the lecture laptop. nbconvert documents that the speaker
+view needs a local reveal.js: use --offline for it.
 
 Each deck is also checked against the slide rules (deck_problems, tests/test_slides.py):
 at least MIN_PAGES pages and two top-level slides; no page that shows only code with no output;
 no page whose first figure starts below the bottom of the slide (estimated layout);
 no figure hidden in a skipped cell; a code cell that ends by drawing (explorer(...), plt.show(),
 a figure) has its output stored; at most MAX_FIGURES_PER_PAGE figures on one page; explorers
-render from saved widget state, not as "VBox(children=...)" text.
+render from saved widget state, not as "VBox(children=...)" text. Problems are printed, and the
+exit status is 1 when a deck breaks a rule (the decks are written all the same).
 """
 import argparse
 import base64

@@ -4,95 +4,22 @@ Checks: the EIF right-hand side, one forward-Euler AdEx step with reset and adap
 numerical rheobase, the adaptation index. Each runs the student's function on cases it chooses,
 compares with theory (course_lib.theory) or the reference below, and names the likely mistake.
 
-Reference pieces, also used by the lecture and tests/test_eif.py: ``adaptation_index``,
-``classify_firing_pattern`` and the firing-pattern parameters of Gerstner et al. (2014),
-Table 6.1 (``FIRING_PATTERNS``, ``firing_pattern_neurons``). Units: ms, mV, pA, nS, pF, Hz.
+The reference pieces they use live in the library: ``analysis.adaptation_index``,
+``analysis.classify_firing_pattern`` and the firing-pattern table of Gerstner et al. (2014),
+Table 6.1 (``neurons.FIRING_PATTERNS``, ``neurons.firing_pattern_neurons``); they are
+re-exported here for older imports. Units: ms, mV, pA, nS, pF, Hz.
 """
 import numpy as np
 
 from .. import theory
-from ..neurons import EIF, AdEx
+from ..analysis import adaptation_index, classify_firing_pattern  # noqa: F401 (re-exported)
+from ..neurons import EIF, FIRING_PATTERNS, AdEx, firing_pattern_neurons  # noqa: F401 (re-exported)
 from . import NotYet, check
 
 DVDT_RTOL = 1e-9         # the right-hand side is a formula: only round-off may differ
 STEP_TOL_MV = 1e-9       # one forward-Euler step is a formula too (round-off ~1e-13 mV)
 RHEOBASE_RTOL = 0.01     # a 2 s run misses currents within ~0.1 pA of rheobase; 1 % allows a 1-5 pA grid
 INDEX_ATOL = 1e-9        # the adaptation index is a formula on given spike times
-
-
-# --------------------------------------------------------------------------------------------
-# Reference pieces: adaptation index, firing-pattern table (Gerstner et al. 2014), classifier
-# --------------------------------------------------------------------------------------------
-
-def adaptation_index(spike_times, skip=0):
-    """Mean of (ISI_{i+1} - ISI_i) / (ISI_{i+1} + ISI_i) over consecutive ISIs (ms); nan with < 2 ISIs.
-
-    Positive when intervals lengthen (adaptation), zero for a regular train, negative when they
-    shorten. skip drops the first ISIs (Naud et al. 2008 leave out the initial transient).
-    """
-    intervals = np.diff(np.sort(np.asarray(spike_times, dtype=float)))[skip:]
-    if intervals.size < 2:
-        return np.nan
-    return float(np.mean((intervals[1:] - intervals[:-1]) / (intervals[1:] + intervals[:-1])))
-
-
-# Gerstner, Kistler, Naud & Paninski (2014), Neuronal Dynamics, Table 6.1. Common to all rows:
-# u_rest = -70 mV, R = 500 MOhm (g_l = 2 nS), rheobase threshold -50 mV, delta_t = 2 mV, step of
-# 65 pA ('delayed': 25 pA). Spike cut-off v_peak = -30 mV as in the book's exercise code.
-# 'transient' is driven at 50 pA, not 65 pA: 65 pA lies above this neuron's onset current
-# (theory.adex_rest_instability: a Hopf point at 56.2 pA), so it must keep firing there.
-FIRING_PATTERNS = {
-    #                tau_m ms, a nS, tau_w ms, b pA, v_reset mV, step pA
-    "tonic":         (20.0, 0.0, 30.0, 60.0, -55.0, 65.0),
-    "adapting":      (20.0, 0.0, 100.0, 5.0, -55.0, 65.0),
-    "initial burst": (5.0, 0.5, 100.0, 7.0, -51.0, 65.0),
-    "bursting":      (5.0, -0.5, 100.0, 7.0, -46.0, 65.0),
-    "irregular":     (9.9, -0.5, 100.0, 7.0, -46.0, 65.0),
-    "transient":     (10.0, 1.0, 100.0, 10.0, -60.0, 50.0),
-    "delayed":       (5.0, -1.0, 100.0, 10.0, -60.0, 25.0),
-}
-PATTERN_G_L, PATTERN_E_L, PATTERN_V_T, PATTERN_DELTA_T, PATTERN_V_PEAK = 2.0, -70.0, -50.0, 2.0, -30.0
-
-
-def firing_pattern_neurons(names):
-    """One AdEx population (one neuron per name, in order) with the Table 6.1 parameters; and the step currents (pA)."""
-    rows = np.array([FIRING_PATTERNS[name] for name in names])
-    tau_m, a, tau_w, b, v_reset, step = rows.T
-    size = len(names)
-    neuron = AdEx(c_m=tau_m * PATTERN_G_L, g_l=np.full(size, PATTERN_G_L), e_l=np.full(size, PATTERN_E_L),
-                  v_t=np.full(size, PATTERN_V_T), delta_t=np.full(size, PATTERN_DELTA_T),
-                  v_peak=np.full(size, PATTERN_V_PEAK), v_reset=v_reset, t_ref=np.zeros(size),
-                  a=a, b=b, tau_w=tau_w)
-    return neuron, step
-
-
-def classify_firing_pattern(spike_times, t_on, t_off):
-    """Name a response to a current step on [t_on, t_off) ms from its spike times (ms).
-
-    In this order: 'silent' (no spike); 'transient' (fewer than three spikes, or none after the
-    first quarter of the step); 'bursting' (in the second half, the longest ISI is more than 3x
-    the shortest); 'initial burst' (first ISI < 0.3x the late ISIs); 'adapting' (late ISIs > 1.3x
-    the first); 'delayed' (first spike later than one late ISI after onset); else 'tonic'.
-    """
-    s = np.sort(np.asarray(spike_times, dtype=float))
-    s = s[(s >= t_on) & (s < t_off)]
-    quarter = (t_off - t_on) / 4.0
-    if s.size == 0:
-        return "silent"
-    if s.size < 3 or s[-1] < t_on + quarter:
-        return "transient"
-    intervals = np.diff(s)
-    late = intervals[s[1:] >= t_on + 2 * quarter]
-    if late.size >= 2 and late.max() > 3.0 * late.min():
-        return "bursting"
-    steady = float(np.mean(late)) if late.size else float(intervals[-1])
-    if intervals[0] < 0.3 * steady:
-        return "initial burst"
-    if steady > 1.3 * intervals[0]:
-        return "adapting"
-    if s[0] - t_on > steady:
-        return "delayed"
-    return "tonic"
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,7 +209,8 @@ def check_find_rheobase_eif(find_rheobase_eif):
         try:
             got = float(got)
         except (TypeError, ValueError):
-            raise NotYet(f"find_rheobase_eif should return one number (pA); got {type(got).__name__} {got!r}.") from None
+            raise NotYet(f"find_rheobase_eif should return one number (pA); got {type(got).__name__} "
+                         f"{got!r}.") from None
         if not abs(got - expected) <= RHEOBASE_RTOL * expected:
             no_spike_current = neuron.g_l * (neuron.v_t - neuron.e_l)
             if np.isclose(got, no_spike_current, rtol=RHEOBASE_RTOL / 2):
@@ -328,7 +256,8 @@ def check_adaptation_index(adaptation_index_fn):
                 float(np.mean(pairs[0] - pairs[1])),
             "compute the intervals first (np.diff(spike_times)), then compare neighbouring intervals":
                 float(np.mean((times[1:] - times[:-1]) / (times[1:] + times[:-1]))),
-            "average over the pairs (np.mean), not the sum": float(np.sum((pairs[0] - pairs[1]) / (pairs[0] + pairs[1]))),
+            "average over the pairs (np.mean), not the sum":
+                float(np.sum((pairs[0] - pairs[1]) / (pairs[0] + pairs[1]))),
         }
         try:
             got_value = float(got)

@@ -479,6 +479,7 @@ def simulate_reduced(model=None, coherence=0.0, n_trials=1, t_stop=2000.0, dt=0.
     recent = np.zeros((window,) + stimulus.shape)        # the last `window` rates, a ring buffer
     running_sum = np.zeros(stimulus.shape)
     kept_t, kept_r, kept_s = [], [], []
+    active = np.arange(int(n_trials))                    # the trials still being simulated
     for k in progress_range(n_steps, progress, work=n_steps * n_trials * 2):
         t = k * dt
         on = t_on <= t < t_off
@@ -487,15 +488,21 @@ def simulate_reduced(model=None, coherence=0.0, n_trials=1, t_stop=2000.0, dt=0.
         recent[k % window] = new_rate
         rate = running_sum / min(k + 1, window)              # trailing mean (Hz)
         if t >= t_on:
-            crossed = (choice < 0) & (rate.max(axis=1) >= threshold_hz)
-            choice[crossed] = np.argmax(rate[crossed], axis=1)
-            decision_time[crossed] = t - t_on
+            crossed = (choice[active] < 0) & (rate.max(axis=1) >= threshold_hz)
+            choice[active[crossed]] = np.argmax(rate[crossed], axis=1)
+            decision_time[active[crossed]] = t - t_on
         if record and k % record_every == 0:
             kept_t.append(t)
             kept_r.append(rate)
             kept_s.append(state["s"].copy())
-        if stop_when_decided and t >= t_on and np.all(choice >= 0):
-            break
+        if stop_when_decided and t >= t_on:
+            undecided = choice[active] < 0
+            if not undecided.any():
+                break
+            if not record and undecided.mean() < 0.5:       # drop finished trials: the rest run faster
+                active, stimulus, running_sum = active[undecided], stimulus[undecided], running_sum[undecided]
+                recent = recent[:, undecided]
+                state = {name: value[undecided] for name, value in state.items()}
     result = ReducedResult(coherence=coherence, choice=choice, decision_time=decision_time)
     if record:
         result.t = np.array(kept_t)

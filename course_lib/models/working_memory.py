@@ -9,8 +9,9 @@ Spiking network (``MongilloNetwork``, ``simulate_network``)
     (course_lib.plasticity): its efficacy at a spike is J u x, with u (facilitation, decays in
     tau_f) and x (available resources, recover in tau_d). Because u and x depend only on the
     presynaptic spike train, each E neuron keeps one (u, x) pair for all its E->E synapses and
-    updates it only when it fires (event-driven). Every neuron receives an external Gaussian
-    white-noise input of mean mu_ext (mV) and strength sigma_ext (mV).
+    updates it only when it fires (event-driven). Delays are uniform in [0.1, 1] ms, rounded to
+    whole steps (at least one). Every neuron receives an external Gaussian white-noise input of
+    mean mu_ext (mV) and strength sigma_ext (mV), held constant during each step.
 
     Scaling. The published network has 8000 E and 2000 I neurons (c = 0.2: each E neuron gets
     K = 1600 E inputs). A smaller network keeps c and f, so each neuron receives K' = K n_e / 8000
@@ -30,12 +31,12 @@ Population rate model (``RateModel``, ``simulate_rates``)
 
 Units: ms, mV, pA, nS, pF, Hz.
 """
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
-from ..network import Connectivity, bernoulli, stable_order
+from ..network import Connectivity, bernoulli
 from ..neurons import LIF
 from ..plasticity import TsodyksMarkram
 from ..progress import progress_range
@@ -62,7 +63,8 @@ class MongilloNetwork:
     population J_p, from a selective neuron to another population J_b, from a non-selective neuron
     J_p with probability gamma_0 = 0.1, else J_b. Delays uniform in [0.1, 1] ms. STP on E->E:
     U = 0.2, tau_f = 1500 ms, tau_d = 200 ms. External input: mean 23.10 mV (E), 21.0 mV (I),
-    white noise of strength sigma_ext = 1 mV (tau_m dv/dt = -v + mu + sigma sqrt(tau_m) xi).
+    white noise of strength sigma_ext = 1 mV, written as in Brunel (2000):
+    tau_m dv/dt = -v + mu + sigma sqrt(tau_m) xi(t) (free-membrane s.d. sigma / sqrt(2)).
     A smaller n_e, n_i scales the efficacies by 8000/n_e and 2000/n_i (see the module docstring).
     """
 
@@ -205,7 +207,7 @@ class MongilloNetwork:
             weights.append(self._efficacies(src, tgt, rng))
         sources, targets, weights = (np.concatenate(a) for a in (sources, targets, weights))
         conn = Connectivity.from_pairs(sources, targets, weights, n, n)
-        delays = rng.uniform(self.delay_min, self.delay_max, conn.n_synapses)   # independent of the order
+        delays = rng.uniform(self.delay_min, self.delay_max, conn.n_synapses).astype(np.float32)  # any order
         return conn, delays
 
     def _efficacies(self, src, tgt, rng):
@@ -223,12 +225,17 @@ class MongilloNetwork:
 
     # --- one step ------------------------------------------------------------------------------
 
-    def initial_state(self, dt, rng):
-        """State at t = 0: membranes uniform between 0 and threshold, rested synapses, empty delay lines."""
+    def initial_state(self, dt, rng, wiring=None):
+        """State at t = 0: membranes uniform between 0 and threshold, rested synapses, empty delay lines.
+
+        wiring: (Connectivity, delays_ms) from connect(); default: draw new synapses with rng.
+        """
         check_dt(self, dt)
         rng = np.random.default_rng(rng)
-        conn, delays_ms = self.connect(rng)
-        delay_steps = np.maximum(np.rint(delays_ms / dt).astype(np.int64), 1)
+        conn, delays_ms = self.connect(rng) if wiring is None else wiring
+        if conn.n_source != self.n:
+            raise ValueError(f"the wiring connects {conn.n_source} neurons but the network has n = {self.n}.")
+        delay_steps = np.maximum(np.rint(delays_ms / dt), 1).astype(np.int16)
         neuron_state = self.neuron.initial_state(self.n)
         neuron_state["v"] = rng.uniform(0.0, self.v_th, self.n)
         tau_m = self.neuron.tau_m
@@ -274,8 +281,10 @@ class MongilloNetwork:
         targets = conn.targets[synapses]
         e_to_e = np.repeat(sources < self.n_e, counts) & (targets < self.n_e)
         weights = conn.weights[synapses] * np.where(e_to_e, np.repeat(release, counts), 1.0)
-        rows = (state["step"] + state["delay_steps"][synapses]) % state["ring"].shape[0]
-        np.add.at(state["ring"], (rows, targets), weights)
+        ring = state["ring"]
+        rows = (state["step"] % ring.shape[0] + state["delay_steps"][synapses].astype(np.int64)) % ring.shape[0]
+        # one bincount over (row, target) pairs, then one vector add: faster than np.add.at here
+        ring += np.bincount(rows * self.n + targets, weights, minlength=ring.size).reshape(ring.shape)
 
     def stp_now(self, state, t_ms):
         """u and x of every E neuron's synapses at time t_ms (relaxed since its last spike), shape (n_e,)."""
@@ -356,10 +365,11 @@ def external_means(network, pulses, t_ms):
     return mu
 
 
-def simulate_network(network, t_stop, pulses=(), dt=0.1, seed=None, record_ms=5.0, progress=None):
+def simulate_network(network, t_stop, pulses=(), dt=0.2, seed=None, wiring=None, record_ms=5.0, progress=None):
     """Run the spiking network for t_stop ms with the given input pulses; returns a WorkingMemoryResult.
 
     seed: int or numpy Generator for the connectivity, initial potentials and noise.
+    wiring: reuse the synapses of network.connect(seed) (same network, several protocols).
     record_ms: u and x (averaged over each E group) are sampled every record_ms ms.
     """
     require_positive("t_stop", t_stop, "ms")
@@ -369,7 +379,7 @@ def simulate_network(network, t_stop, pulses=(), dt=0.1, seed=None, record_ms=5.
             raise ValueError(f"pulses must be Pulse objects (see cue() and readout()), got {type(pulse).__name__}.")
         network.members(pulse.target)   # raises for an unknown target
     rng = np.random.default_rng(seed)
-    state = network.initial_state(dt, rng)
+    state = network.initial_state(dt, rng, wiring)
     n_steps = n_steps_for(t_stop, dt)
     every = max(int(round(record_ms / dt)), 1)
     groups_e = np.minimum(network.group_of[:network.n_e], network.p)
@@ -406,7 +416,7 @@ def simulate_network(network, t_stop, pulses=(), dt=0.1, seed=None, record_ms=5.
 class RateModel:
     """Rate model of p selective populations with STP and one inhibitory pool; Hz, ms.
 
-    Defaults: Mi, Katkov & Tsodyks (2017), Neuron 93:323, STAR Methods: J_EE = 8, J_IE = 1.75,
+    Defaults: Mi, Katkov & Tsodyks (2017), Neuron 93:323, network model: J_EE = 8, J_IE = 1.75,
     J_EI = 1.1, U = 0.3, tau_f = 1.5 s, tau_d = 0.3 s, tau = tau_I = 8 ms, alpha = 1.5 Hz,
     background I_b = 8 Hz, p = 16 populations. The equations are those of the module docstring;
     inputs h are in Hz (the rate an input would evoke without threshold).
@@ -449,31 +459,46 @@ class RateModel:
         r = np.asarray(rate_hz, dtype=float)
         return self.alpha * np.log(np.expm1(r / self.alpha))
 
-    def initial_state(self, rate_hz=0.0):
-        """All populations at rate_hz with rested synapses (u = U, x = 1); the pool at its matching input."""
-        h = self.input_for_rate(np.full(self.p, max(float(rate_hz), 1e-6)))
-        return {"h": h, "h_i": self.j_ie * self.rate_hz(h).sum() + self.i_inh,
-                "u": np.full(self.p, float(self.u_se)), "x": np.ones(self.p)}
+    def initial_state(self, rate_hz=0.0, n_runs=None):
+        """All populations at rate_hz with rested synapses (u = U, x = 1), the pool at its matching input.
 
-    def step(self, state, i_ext, dt):
-        """Advance by dt ms under extra input i_ext (Hz, shape (p,)): exponential Euler, rates frozen over dt.
+        n_runs: hold that many independent runs at once (arrays of shape (n_runs, p)); default one run (p,).
+        """
+        shape = (self.p,) if n_runs is None else (int(n_runs), self.p)
+        h = self.input_for_rate(np.full(shape, max(float(rate_hz), 1e-6)))
+        return {"h": h, "h_i": self.j_ie * self.rate_hz(h).sum(axis=-1) + self.i_inh,
+                "u": np.full(shape, float(self.u_se)), "x": np.ones(shape)}
 
-        Facilitation (u) and depression (x) use this step's rate; the order inside a step does not matter
-        here because u and x are averages over many synapses, not single release events.
+    def relaxation(self, state, i_ext):
+        """Where each variable is heading and how fast, with the rates frozen: {name: (target, rate in 1/ms)}.
+
+        Every equation is linear in its own variable, dv/dt = rate (target - v):
+        h -> J_EE u x r - J_EI r_I + I_b + i_ext at 1/tau;  h_I -> J_IE sum r + I_inh at 1/tau_I;
+        u -> (U/tau_f + U r) / (1/tau_f + U r) at 1/tau_f + U r;  x -> (1/tau_d) / (1/tau_d + u r) at 1/tau_d + u r.
         """
         r, r_i = self.rate_hz(state["h"]), self.rate_hz(state["h_i"])
         r_per_ms = hz_to_per_ms(r)
         u, x = state["u"], state["x"]
-        h_inf = self.j_ee * u * x * r - self.j_ei * r_i + self.i_b + i_ext
-        h_i_inf = self.j_ie * r.sum() + self.i_inh
-        u_rate = 1.0 / self.tau_f + self.u_se * r_per_ms            # du/dt = (U - u)/tau_f + U (1 - u) r
-        u_inf = (self.u_se / self.tau_f + self.u_se * r_per_ms) / u_rate
-        x_rate = 1.0 / self.tau_d + u * r_per_ms                    # dx/dt = (1 - x)/tau_d - u x r
-        x_inf = (1.0 / self.tau_d) / x_rate
-        state["h"] = h_inf + (state["h"] - h_inf) * np.exp(-dt / self.tau)
-        state["h_i"] = h_i_inf + (state["h_i"] - h_i_inf) * np.exp(-dt / self.tau_i)
-        state["u"] = u_inf + (u - u_inf) * np.exp(-dt * u_rate)
-        state["x"] = x_inf + (x - x_inf) * np.exp(-dt * x_rate)
+        u_rate = 1.0 / self.tau_f + self.u_se * r_per_ms
+        x_rate = 1.0 / self.tau_d + u * r_per_ms
+        inhibition = self.j_ei * np.expand_dims(r_i, -1)           # the same for every population of a run
+        return {"h": (self.j_ee * u * x * r - inhibition + self.i_b + i_ext, 1.0 / self.tau),
+                "h_i": (self.j_ie * r.sum(axis=-1) + self.i_inh, 1.0 / self.tau_i),
+                "u": ((self.u_se / self.tau_f + self.u_se * r_per_ms) / u_rate, u_rate),
+                "x": ((1.0 / self.tau_d) / x_rate, x_rate)}
+
+    def derivatives(self, state, i_ext):
+        """Time derivatives of h, h_i, u, x (per ms) at this state: rate (target - value)."""
+        return {name: rate * (target - state[name]) for name, (target, rate) in self.relaxation(state, i_ext).items()}
+
+    def step(self, state, i_ext, dt):
+        """Advance by dt ms under extra input i_ext (Hz, broadcastable to h); returns the new rates (Hz).
+
+        Exponential Euler with the rates frozen over the step: each variable relaxes exactly towards
+        its target. u and x are averages over many synapses, so there is no release order to respect.
+        """
+        for name, (target, rate) in self.relaxation(state, i_ext).items():
+            state[name] = target + (state[name] - target) * np.exp(-dt * rate)
         return self.rate_hz(state["h"])
 
 
@@ -491,9 +516,14 @@ class RatePulse:
             raise ValueError(f"t_off ({self.t_off} ms) must be after t_on ({self.t_on} ms).")
 
 
+def rate_cue(population, t_on, duration=30.0, amount_hz=225.0):
+    """Item-loading cue of Mi et al. (2017): 225 Hz of extra input to one population for 30 ms."""
+    return RatePulse(t_on, t_on + duration, amount_hz, population)
+
+
 @dataclass
 class RateResult:
-    """A rate-model run: t (ms), rates r (Hz), u, x of each population (steps, p); pool rate r_i (steps,)."""
+    """A rate-model run: t (ms); rates r (Hz), u, x: (samples, p) or (samples, n_runs, p); pool rate r_i."""
 
     t: np.ndarray
     r: np.ndarray
@@ -515,36 +545,88 @@ def rate_input(model, pulses, t_ms):
     return extra
 
 
-def simulate_rates(model, t_stop, pulses=(), dt=0.2, state=None, i_b=None):
+def simulate_rates(model, t_stop, pulses=(), dt=0.2, i_b=None, drive=None, state=None, record_every=1):
     """Run the rate model for t_stop ms with the given RatePulses; returns a RateResult.
 
+    i_b: None (one run at model.i_b) or an array of backgrounds (Hz), one per run, all run at once.
+    drive: optional function of t_ms returning extra input (Hz) of shape (p,) or (n_runs, p), added
+    to the pulses (for inputs that differ between runs).
     state: start from this state (default: model.initial_state()); it is advanced in place.
-    i_b: a background input (Hz) per step, shape (steps,), to sweep the background (default model.i_b).
+    record_every: keep every record_every-th step (the recorded time is the end of that step).
     """
     check_dt(model, dt)
     require_positive("t_stop", t_stop, "ms")
+    if int(record_every) != record_every or record_every < 1:
+        raise ValueError(f"record_every must be a whole number >= 1 (got {record_every}).")
     for pulse in pulses:
         if not isinstance(pulse, RatePulse):
-            raise ValueError(f"pulses must be RatePulse objects, got {type(pulse).__name__}.")
+            raise ValueError(f"pulses must be RatePulse objects (see rate_cue), got {type(pulse).__name__}.")
         if pulse.target != "all" and not (isinstance(pulse.target, (int, np.integer)) and 0 <= pulse.target < model.p):
             raise ValueError(f"a pulse targets a population 0..{model.p - 1} or 'all' (got {pulse.target!r}).")
+    if drive is not None and not callable(drive):
+        raise ValueError("drive must be a function of t_ms returning the extra input (Hz).")
+    n_runs = None if i_b is None else np.size(i_b)
+    if i_b is not None and np.ndim(i_b) != 1:
+        raise ValueError(f"i_b must be a 1-d array of backgrounds, one per run (got shape {np.shape(i_b)}).")
+    extra_background = 0.0 if i_b is None else (np.asarray(i_b, dtype=float) - model.i_b)[:, None]
+    state = model.initial_state(n_runs=n_runs) if state is None else state
     n_steps = n_steps_for(t_stop, dt)
-    if i_b is not None and np.shape(i_b) != (n_steps,):
-        raise ValueError(f"i_b must give one background value per step, shape ({n_steps},).")
-    state = model.initial_state() if state is None else state
-    out = {name: np.empty((n_steps, model.p)) for name in ("r", "u", "x")}
-    r_i = np.empty(n_steps)
+    keep = np.arange(record_every - 1, n_steps, int(record_every))
+    shape = (keep.size,) + np.shape(state["h"])
+    out = {name: np.empty(shape) for name in ("r", "u", "x")}
+    r_i = np.empty(shape[:-1])
     switch = sorted({t for pl in pulses for t in (pl.t_on, pl.t_off)} | {0.0})
-    extra = rate_input(model, pulses, 0.0)
+    extra = rate_input(model, pulses, 0.0) + extra_background
+    row = 0
     for k in range(n_steps):
         t = k * dt
         if any(abs(t - s) < 0.5 * dt for s in switch):
-            extra = rate_input(model, pulses, t + 0.5 * dt)
-        if i_b is not None:
-            model_k = replace(model, i_b=float(i_b[k]))
-            out["r"][k] = model_k.step(state, extra, dt)
-        else:
-            out["r"][k] = model.step(state, extra, dt)
-        out["u"][k], out["x"][k] = state["u"], state["x"]
-        r_i[k] = model.rate_hz(state["h_i"])
-    return RateResult(t=(np.arange(n_steps) + 1) * dt, r=out["r"], u=out["u"], x=out["x"], r_i=r_i, model=model)
+            extra = rate_input(model, pulses, t + 0.5 * dt) + extra_background
+        rates = model.step(state, extra if drive is None else extra + drive(t), dt)
+        if row < keep.size and k == keep[row]:
+            out["r"][row], out["u"][row], out["x"][row] = rates, state["u"], state["x"]
+            r_i[row] = model.rate_hz(state["h_i"])
+            row += 1
+    return RateResult(t=(keep + 1) * dt, r=out["r"], u=out["u"], x=out["x"], r_i=r_i, model=model)
+
+
+def readout_response(model, delays_ms, population=0, readout_hz=10.0, readout_ms=100.0, dt=0.2, i_b=None):
+    """Cue a population, wait delays_ms (one run per delay, all at once), then a non-specific read-out.
+
+    Returns a dict of arrays (one entry per delay): 'peak_hz', the cued population's largest rate in the
+    300 ms after the read-out starts; 'u', its facilitation when the read-out starts; 'other_peak_hz',
+    the largest rate of any other population then. Cue: rate_cue (225 Hz for 30 ms). Read-out:
+    readout_hz (Hz) to every population for readout_ms (ms). A peak above ~50 Hz is a population spike.
+    """
+    delays = np.atleast_1d(np.asarray(delays_ms, dtype=float))
+    require_non_negative("delays_ms", delays, "ms")
+    cue_pulse = rate_cue(population, 0.0)
+    t_read = 100.0 + cue_pulse.t_off + float(delays.max())
+    cue_on = t_read - delays - cue_pulse.t_off                   # each run's cue ends delay ms before t_read
+    n = delays.size
+
+    def drive(t_ms):
+        extra = np.zeros((n, model.p))
+        extra[:, population] = np.where((t_ms >= cue_on) & (t_ms < cue_on + cue_pulse.t_off), cue_pulse.amount_hz, 0.0)
+        if t_read <= t_ms < t_read + readout_ms:
+            extra += readout_hz
+        return extra
+
+    background = np.full(n, model.i_b if i_b is None else float(i_b))
+    res = simulate_rates(model, t_read + 300.0, dt=dt, i_b=background, drive=drive)
+    after = res.t > t_read
+    k_read = int(np.searchsorted(res.t, t_read))
+    others = np.delete(res.r[after], population, axis=-1)
+    return {"peak_hz": res.r[after, :, population].max(axis=0), "u": res.u[k_read, :, population],
+            "other_peak_hz": others.max(axis=(0, 2))}
+
+
+def population_spike_times(t_ms, rate_hz, threshold_hz=40.0, min_gap_ms=50.0):
+    """Times (ms) of population spikes: local maxima of a population rate above threshold_hz, min_gap_ms apart."""
+    t, r = np.asarray(t_ms, dtype=float), np.asarray(rate_hz, dtype=float)
+    peaks = np.flatnonzero((r[1:-1] > threshold_hz) & (r[1:-1] >= r[:-2]) & (r[1:-1] > r[2:])) + 1
+    kept = []
+    for k in peaks[np.argsort(-r[peaks])]:                        # the highest peaks first
+        if all(abs(t[k] - t[j]) >= min_gap_ms for j in kept):
+            kept.append(k)
+    return np.sort(t[np.array(kept, dtype=int)]) if kept else np.zeros(0)

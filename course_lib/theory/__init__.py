@@ -8,3 +8,4 @@ from .synapses import *  # noqa: F401,F403
 from .balanced import *  # noqa: F401,F403
 from .decision import *  # noqa: F401,F403
 from .attractor import *  # noqa: F401,F403
+from .working_memory import *  # noqa: F401,F403

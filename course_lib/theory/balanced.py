@@ -15,7 +15,8 @@ from scipy.integrate import quad
 from scipy.optimize import brentq, root
 from scipy.special import erfc, erfcinv, erfcx
 
-from ..network import BRUNEL_NEURON, VVS_COUPLINGS, VVS_THRESHOLDS, brunel_threshold_rate_hz
+from ..network import (BRUNEL_NEURON, J_REFERENCE_MV, VVS_COUPLINGS, VVS_THRESHOLDS, brunel_couplings,
+                       brunel_threshold_rate_hz)
 from ..units import hz_to_per_ms, per_ms_to_hz
 from ..validation import require_positive
 
@@ -36,12 +37,22 @@ def balanced_rates(nu_ext, couplings=VVS_COUPLINGS):
     """Rates (nu_E, nu_I) of the balanced state: the solution of J nu + J_X nu_ext = 0 (same units as nu_ext).
 
     This is the K -> infinity limit: every O(sqrt(K)) input cancels. The rates are linear in the
-    external rate whatever the neuron model. ValueError if no positive solution exists.
+    external rate whatever the neuron model. When E and I neurons receive identical inputs
+    (Brunel's model A: both rows of J equal) the two equations coincide and the identical
+    populations fire alike, nu_E = nu_I = -J_X nu_ext / (J_E + J_I). ValueError if no positive
+    solution exists (van Vreeswijk & Sompolinsky need J_EX/J_IX > J_EI/J_II > J_EE/J_IE).
     """
     j, j_ext = coupling_matrix(couplings)
-    if abs(np.linalg.det(j)) < 1e-12:
+    nu_ext = np.asarray(nu_ext, dtype=float)
+    if np.allclose(j[0], j[1]) and np.isclose(j_ext[0], j_ext[1]):
+        total = j[0].sum()
+        if total >= 0:
+            raise ValueError("inhibition does not dominate (J_E + J_I >= 0): no balanced state exists.")
+        rates = np.array([1.0, 1.0]) * (-j_ext[0] * nu_ext / total)
+    elif abs(np.linalg.det(j)) < 1e-12:
         raise ValueError("the coupling matrix is singular: the balance equations do not fix both rates.")
-    rates = np.linalg.solve(j, -j_ext * np.asarray(nu_ext, dtype=float))
+    else:
+        rates = np.linalg.solve(j, -j_ext * nu_ext)
     if np.any(rates < 0):
         raise ValueError(f"the balance equations give negative rates {rates}: these couplings cannot balance "
                          "(van Vreeswijk & Sompolinsky need J_EX/J_IX > J_EI/J_II > J_EE/J_IE).")
@@ -148,20 +159,22 @@ def lif_network_rates_hz(j_mv, k, j_ext_mv, k_ext, nu_ext_hz, neuron=BRUNEL_NEUR
             out.append(siegert_rate_hz(mu, sigma, **params))
         return np.array(out)
 
-    def mismatch(log_rates):
-        rates = np.exp(log_rates)
-        return np.log(rates_out(rates) + 1e-12) - log_rates
+    def mismatch(rates):
+        return rates_out(np.maximum(rates, 0.0)) - rates
 
-    start = np.full(2, 5.0) if guess_hz is None else np.clip(np.asarray(guess_hz, float), 0.1, 0.9 * max_rate)
-    solution = root(mismatch, np.log(start), method="hybr")
-    rates = np.exp(solution.x)
-    if not solution.success or np.max(np.abs(rates_out(rates) - rates)) > 1e-6 * max(1.0, rates.max()):
-        raise ValueError("the self-consistent rates did not converge; give guess_hz near the simulated rates.")
-    return rates
+    guesses = [np.full(2, 5.0) if guess_hz is None else np.asarray(guess_hz, dtype=float), np.full(2, 0.01),
+               np.full(2, 0.5 * min(max_rate, 200.0))]
+    for guess in guesses:
+        solution = root(mismatch, np.clip(guess, 0.0, 0.9 * max_rate), method="hybr")
+        rates = np.maximum(solution.x, 0.0)
+        if solution.success and np.max(np.abs(rates_out(rates) - rates)) <= 1e-6 * max(1.0, rates.max()):
+            return rates
+    raise ValueError("the self-consistent rates did not converge; give guess_hz near the simulated rates.")
 
 
-def balanced_lif_rates_hz(k, nu0_hz, j=4.0, gamma=0.25, couplings=VVS_COUPLINGS, neuron=BRUNEL_NEURON):
-    """Mean-field (finite K) rates (Hz) of course_lib.network.balanced_lif_network(k, nu0_hz, j, gamma=...)."""
+def balanced_lif_rates_hz(k, nu0_hz, g=8.0, j=J_REFERENCE_MV, gamma=0.25, couplings=None, neuron=BRUNEL_NEURON):
+    """Mean-field rates (Hz) at finite K of course_lib.network.balanced_lif_network (same arguments)."""
+    couplings = brunel_couplings(g, gamma) if couplings is None else couplings
     j_mat, j_ext = coupling_matrix(couplings)
     k_inh = round(gamma * k)
     scale = j / np.sqrt(k) * np.array([1.0, k / k_inh])          # J_kE and J_kI (balanced_couplings)
@@ -170,12 +183,13 @@ def balanced_lif_rates_hz(k, nu0_hz, j=4.0, gamma=0.25, couplings=VVS_COUPLINGS,
                                 np.full(2, k), nu0_hz, neuron, guess_hz=guess)
 
 
-def balanced_lif_input_mv(k, rates_hz, nu0_hz, j=4.0, couplings=VVS_COUPLINGS, tau_m=20.0):
+def balanced_lif_input_mv(k, rates_hz, nu0_hz, g=8.0, j=J_REFERENCE_MV, gamma=0.25, couplings=None, tau_m=20.0):
     """Mean drive (mV) to the E and I populations from each source: dict exc, inh, ext -> (2,) arrays.
 
     tau K_l J_kl nu_l = tau sqrt(K) j c_kl nu_l for l = E (exc), I (inh) and the external trains (ext):
     each grows like sqrt(K) at fixed rates; their sum is the net mean input (balanced_couplings).
     """
+    couplings = brunel_couplings(g, gamma) if couplings is None else couplings
     j_mat, j_ext = coupling_matrix(couplings)
     nu = hz_to_per_ms(np.asarray(rates_hz, dtype=float))
     scale = tau_m * np.sqrt(k) * j
