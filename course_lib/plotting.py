@@ -4,7 +4,6 @@ Call ``use_course_style()`` once at the top of a notebook. Figures then have lar
 a moderate dpi (small notebook files) and a colour-blind-safe palette.
 """
 import matplotlib as mpl
-import matplotlib.pyplot as plt
 import numpy as np
 
 COLORS = {"E": "#d62728", "I": "#1f77b4", "ext": "#2ca02c", "theory": "k", "sim": "#ff7f0e"}

@@ -42,7 +42,7 @@ CASES = {"no stimulus": (0.0, 0.0), "symmetric": tuple(MODEL.stimulus_pa(0.0)),
 @pytest.mark.parametrize("name", CASES)
 def test_fixed_points_are_roots_and_agree_with_an_independent_solver(name):
     external = np.array(CASES[name])
-    points = theory.fixed_points(MODEL, external)
+    points = theory.reduced_fixed_points(MODEL, external)
     # each is a root to round-off: |dS/dt| ~ 1e-3/ms at typical S, so 1e-13 is 10 orders below
     assert np.abs(MODEL.ds_dt(points, external)).max() < 1e-13
     # an independent solver (fsolve, numerical Jacobian) started from a 9 x 9 grid finds no other root
@@ -55,13 +55,13 @@ def test_fixed_points_are_roots_and_agree_with_an_independent_solver(name):
 
 def test_fixed_point_classification_is_the_published_landscape():
     labels = {name: [theory.classify_fixed_point(theory.reduced_jacobian(MODEL, p, np.array(ext)))
-                     for p in theory.fixed_points(MODEL, np.array(ext))] for name, ext in CASES.items()}
+                     for p in theory.reduced_fixed_points(MODEL, np.array(ext))] for name, ext in CASES.items()}
     # Wong & Wang (2006): without stimulus, spontaneous state + two memory states, separated by saddles;
     # with a stimulus the spontaneous state is gone, two choice attractors flank one saddle
     assert labels["no stimulus"] == ["stable", "saddle", "stable", "saddle", "stable"]
     assert labels["symmetric"] == ["stable", "saddle", "stable"]
     assert labels["biased"] == ["stable", "saddle", "stable"]
-    saddle = theory.fixed_points(MODEL, np.array(CASES["symmetric"]))[1]
+    saddle = theory.reduced_fixed_points(MODEL, np.array(CASES["symmetric"]))[1]
     assert saddle[0] == pytest.approx(saddle[1], abs=1e-10)            # symmetric saddle at c = 0
 
 
@@ -79,7 +79,7 @@ def test_jacobian_matches_finite_differences():
 
 def test_nullcline_points_have_zero_rate_of_change():
     s1 = np.linspace(0.02, 0.8, 40)
-    s2 = theory.nullcline(MODEL, s1, 10.0)
+    s2 = theory.reduced_nullcline(MODEL, s1, 10.0)
     ds1 = MODEL.ds_dt(np.stack([s1, s2], -1), np.array([10.0, 0.0]))[:, 0]
     assert np.abs(ds1).max() < 1e-12            # bisection to 64 halvings: x exact to ~1e-12 pA
 
@@ -96,7 +96,7 @@ def test_noise_free_simulation_settles_on_the_spontaneous_fixed_point():
     run = simulate_reduced(quiet, 0.0, n_trials=1, t_stop=3000.0, t_on=1e9, seed=0)
     s_end = run.s[0, -1]
     # 3 s = 30 tau_s: the slowest eigenvalue (-0.0023/ms) leaves exp(-6.8) ~ 1e-3 of the 0.003 start offset
-    assert np.allclose(s_end, theory.spontaneous_state(MODEL), atol=1e-5)
+    assert np.allclose(s_end, theory.reduced_spontaneous_state(MODEL), atol=1e-5)
     assert MODEL.rate_hz(MODEL.input_pa(s_end)) == pytest.approx(1.78, abs=0.01)
 
 
@@ -142,7 +142,7 @@ def test_noise_free_decision_time_bounds_and_ordering():
 
 def test_noise_free_simulation_converges_to_the_theoretical_decision_time():
     quiet = dataclasses.replace(MODEL, sigma_noise=0.0)
-    s0 = theory.spontaneous_state(MODEL)[0]
+    s0 = theory.reduced_spontaneous_state(MODEL)[0]
     exact = theory.noise_free_decision_time(MODEL, 51.2)
     gaps = [abs(simulate_reduced(quiet, 51.2, t_stop=1000.0, dt=dt, s0=s0, record=False).decision_time[0] - exact)
             for dt in (0.5, 0.25)]

@@ -104,6 +104,28 @@ def expect_close(actual, expected, what, rtol=1e-6, atol=0.0, hint=""):
     return float(np.nanmax(diff)) if diff.size else 0.0
 
 
+def call_student(function, name, *args):
+    """Call a student's function; turn numpy's 'truth value of an array' error into advice."""
+    try:
+        return function(*args)
+    except ValueError as err:
+        if "truth value of an array" in str(err):
+            raise NotYet(f"{name} receives arrays of shape (n,), one entry per neuron; 'if' on an array is "
+                         "ambiguous. Use np.where(condition, value_if_true, value_if_false) instead.") from None
+        raise
+
+
+def as_float_array(value, what, shape, hint="Work on whole arrays with numpy operations (np.exp, not math.exp)."):
+    """Turn a student's result into a float array of the given shape, or raise NotYet saying what was wrong."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise NotYet(f"{what} should be numbers; got {type(value).__name__}.") from None
+    if arr.shape != shape:
+        raise NotYet(f"{what} should have shape {shape} (one value per input), got shape {arr.shape}. {hint}")
+    return arr
+
+
 def results_json(records):
     """Serialise a list of check records (for tests and the grader)."""
     return json.dumps(records, indent=2)

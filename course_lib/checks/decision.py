@@ -190,7 +190,7 @@ def check_classify_fixed_point(classify_fixed_point):
     model = WongWang()
     cases = list(CLASSIFY_CASES)
     external = model.stimulus_pa(0.0)
-    for point in theory.fixed_points(model, external):
+    for point in theory.reduced_fixed_points(model, external):
         jac = theory.reduced_jacobian(model, point, external)
         cases.append((f"the reduced model's fixed point S = ({point[0]:.3f}, {point[1]:.3f}) at c = 0",
                       jac.tolist(), theory.classify_fixed_point(jac)))

@@ -14,7 +14,7 @@ import numpy as np
 from .. import theory
 from ..analysis import adaptation_index, classify_firing_pattern  # noqa: F401 (re-exported)
 from ..neurons import EIF, FIRING_PATTERNS, AdEx, firing_pattern_neurons  # noqa: F401 (re-exported)
-from . import NotYet, check
+from . import NotYet, call_student, check
 
 DVDT_RTOL = 1e-9         # the right-hand side is a formula: only round-off may differ
 STEP_TOL_MV = 1e-9       # one forward-Euler step is a formula too (round-off ~1e-13 mV)
@@ -97,14 +97,8 @@ def reference_adex_euler_step(v, w, i_ext, dt, neuron):
 
 def _call_adex_step(adex_step, v, w, i_ext, dt, neuron):
     """Call the student's step on copies; return (v, w, spiked) as arrays of the input shape."""
-    try:
-        out = adex_step(np.array(v, dtype=float), np.array(w, dtype=float), np.array(i_ext, dtype=float),
-                        dt, neuron)
-    except ValueError as err:
-        if "truth value of an array" in str(err):
-            raise NotYet("adex_step receives arrays of shape (n,), one entry per neuron; 'if' on an array is "
-                         "ambiguous. Use np.where(condition, value_if_true, value_if_false).") from None
-        raise
+    out = call_student(adex_step, "adex_step", np.array(v, dtype=float), np.array(w, dtype=float),
+                       np.array(i_ext, dtype=float), dt, neuron)
     if not isinstance(out, tuple) or len(out) != 3:
         raise NotYet("adex_step should return three things: (v, w, spiked); got "
                      f"{type(out).__name__}{' of length ' + str(len(out)) if isinstance(out, tuple) else ''}.")

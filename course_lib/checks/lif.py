@@ -10,7 +10,7 @@ from .. import theory
 from ..analysis import cv_isi, spike_trains
 from ..neurons import LIF
 from ..simulation import simulate
-from . import NotYet, check, expect_close
+from . import NotYet, call_student, check, expect_close
 
 V_TOL_MV = 1e-6          # exponential Euler is exact for constant input: only round-off (~1e-13 mV) is allowed
 ISI_TOL_MS = 0.1 + 1e-6  # spike times live on the 0.1 ms grid (COURSE.md section 9): ISIs within one step
@@ -30,14 +30,8 @@ def reference_lif_step(v, ref_left, i_ext, dt, neuron):
 
 def _call_step(lif_step, v, ref_left, i_ext, dt, neuron):
     """Call the student's lif_step on copies; return three float arrays of the input shape."""
-    try:
-        out = lif_step(np.array(v, dtype=float), np.array(ref_left, dtype=float), np.array(i_ext, dtype=float),
-                       dt, neuron)
-    except ValueError as err:
-        if "truth value of an array" in str(err):
-            raise NotYet("lif_step receives arrays of shape (n,), one entry per neuron; 'if' on an array is "
-                         "ambiguous. Use np.where(condition, value_if_true, value_if_false) instead.") from None
-        raise
+    out = call_student(lif_step, "lif_step", np.array(v, dtype=float), np.array(ref_left, dtype=float),
+                       np.array(i_ext, dtype=float), dt, neuron)
     if not isinstance(out, tuple) or len(out) != 3:
         raise NotYet(f"lif_step should return three things (v, ref_left, spiked); got {type(out).__name__}"
                      f"{' of length ' + str(len(out)) if isinstance(out, tuple) else ''}.")

@@ -10,21 +10,14 @@ import numpy as np
 from .. import theory
 from ..plasticity import TsodyksMarkram
 from ..receptors import mg_block
-from . import NotYet, check, expect_close
+from . import NotYet, as_float_array, check, expect_close
 
 CLOSED_FORM_RTOL = 1e-9   # every quantity here is a closed form: only round-off is allowed
 V_TEST = np.linspace(-100.0, 40.0, 15)
 
 
 def _array(out, what, shape):
-    try:
-        arr = np.asarray(out, dtype=float)
-    except (TypeError, ValueError):
-        raise NotYet(f"{what} should return numbers; got {type(out).__name__}.") from None
-    if arr.shape != shape:
-        raise NotYet(f"{what} should work on arrays and return shape {shape}; got shape {arr.shape}. Use numpy "
-                     "functions (np.exp), not math.exp, so that v can be an array.")
-    return arr
+    return as_float_array(out, what, shape, hint="Use numpy functions (np.exp), not math.exp, so that v can be an array.")
 
 
 # --------------------------------------------------------------------------------------------

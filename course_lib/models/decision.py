@@ -211,7 +211,10 @@ class WangNetwork:
         return spiked
 
     def step(self, state, stim_hz, dt, rng):
-        """Advance every trial by dt ms; stim_hz (n_trials, 2): stimulus rates to pools A, B (Hz). Returns spiked (n_trials, n)."""
+        """Advance every trial by dt ms under stimulus rates stim_hz (n_trials, 2) to pools A, B (Hz); returns spiked.
+
+        spiked has shape (n_trials, n). rng supplies the Poisson input (background and stimulus).
+        """
         slot = state["k"] % state["in_transit"].shape[0]
         nmda_pool = self._update_gating(state, state["in_transit"][slot], dt)
         arrivals = poisson_counts(expected_count(self.nu_ext_hz, dt), state["v"].shape, rng)   # background

@@ -13,7 +13,7 @@ Units: ms, mV, Hz. Rates inside the formulas are per ms (Hz / 1000), written wit
 import numpy as np
 from scipy.integrate import quad
 from scipy.optimize import brentq, root
-from scipy.special import erfc, erfcinv, erfcx
+from scipy.special import erfc, erfcx
 
 from ..network import (BRUNEL_NEURON, J_REFERENCE_MV, VVS_COUPLINGS, VVS_THRESHOLDS, brunel_couplings,
                        brunel_threshold_rate_hz)

@@ -12,11 +12,12 @@ from scipy.optimize import brentq, curve_fit, root
 
 from ..units import hz_to_per_ms
 
-__all__ = ["rate_inverse_pa", "nullcline", "reduced_jacobian", "fixed_points", "classify_fixed_point",
-           "spontaneous_state", "noise_free_decision_time", "weibull_accuracy", "fit_weibull"]
+__all__ = ["reduced_rate_inverse_pa", "reduced_nullcline", "reduced_jacobian", "reduced_fixed_points",
+           "reduced_spontaneous_state", "classify_fixed_point", "noise_free_decision_time", "weibull_accuracy",
+           "fit_weibull"]
 
 
-def rate_inverse_pa(model, rate_hz, x_low=-5000.0, x_high=10000.0, n_iter=64):
+def reduced_rate_inverse_pa(model, rate_hz, x_low=-5000.0, x_high=10000.0, n_iter=64):
     """Input current x (pA) at which H(x) equals rate_hz (> 0), by bisection (H increases with x)."""
     rate_hz = np.asarray(rate_hz, dtype=float)
     low, high = np.full(rate_hz.shape, x_low), np.full(rate_hz.shape, x_high)
@@ -27,7 +28,7 @@ def rate_inverse_pa(model, rate_hz, x_low=-5000.0, x_high=10000.0, n_iter=64):
     return 0.5 * (low + high)
 
 
-def nullcline(model, s_own, external_own_pa=0.0):
+def reduced_nullcline(model, s_own, external_own_pa=0.0):
     """Where a pool's gating is at rest: the other pool's S as a function of this pool's S.
 
     dS/dt = 0 needs H(x) = S / ((1 - S) gamma tau_s); invert H to get x, then solve
@@ -36,7 +37,7 @@ def nullcline(model, s_own, external_own_pa=0.0):
     """
     s_own = np.asarray(s_own, dtype=float)
     rate_needed = s_own / ((1.0 - s_own) * model.gamma * hz_to_per_ms(1.0) * model.tau_s)
-    x = rate_inverse_pa(model, rate_needed)
+    x = reduced_rate_inverse_pa(model, rate_needed)
     return (model.j_self * s_own + model.i_0 + external_own_pa - x) / model.j_cross
 
 
@@ -56,7 +57,7 @@ def reduced_jacobian(model, s, external_pa=0.0):
     return jac
 
 
-def fixed_points(model, external_pa=(0.0, 0.0), n_grid=2001):
+def reduced_fixed_points(model, external_pa=(0.0, 0.0), n_grid=2001):
     """All fixed points (S1, S2) of the noise-free model under constant external input (pA), shape (k, 2).
 
     Walk along the S1-nullcline, bracket the sign changes of dS2/dt there, locate each with brentq,
@@ -66,7 +67,7 @@ def fixed_points(model, external_pa=(0.0, 0.0), n_grid=2001):
     external_pa = np.broadcast_to(np.asarray(external_pa, dtype=float), (2,))
 
     def along_nullcline(s1):
-        s = np.stack([s1, nullcline(model, s1, external_pa[0])], axis=-1)
+        s = np.stack([s1, reduced_nullcline(model, s1, external_pa[0])], axis=-1)
         return s, model.ds_dt(s, external_pa)[..., 1]
 
     s1_grid = np.linspace(1e-5, 1.0 - 1e-5, n_grid)
@@ -96,9 +97,9 @@ def classify_fixed_point(jacobian):
     return "saddle"
 
 
-def spontaneous_state(model):
+def reduced_spontaneous_state(model):
     """The symmetric low-activity fixed point (S, S) without stimulus: the state before a trial starts."""
-    points = fixed_points(model, (0.0, 0.0))
+    points = reduced_fixed_points(model, (0.0, 0.0))
     symmetric = points[np.abs(points[:, 0] - points[:, 1]) < 1e-6]
     return symmetric[np.argmin(symmetric[:, 0])]
 
@@ -114,7 +115,7 @@ def noise_free_decision_time(model, coherence, threshold_hz=15.0, window_ms=50.0
     """
     external = model.stimulus_pa(coherence, mu0_hz)
     t = np.arange(0.0, t_max, dt)
-    sol = solve_ivp(lambda _, s: model.ds_dt(s, external), (0.0, t_max), spontaneous_state(model), t_eval=t,
+    sol = solve_ivp(lambda _, s: model.ds_dt(s, external), (0.0, t_max), reduced_spontaneous_state(model), t_eval=t,
                     rtol=1e-9, atol=1e-12, max_step=10.0)
     rate = model.rate_hz(model.input_pa(sol.y.T, external))          # (n_t, 2), Hz
     window = max(int(round(window_ms / dt)), 1)
