@@ -17,7 +17,8 @@ of ISIs. Statistics are pooled per simulator over all runs (repetitions use seed
 course_lib's must agree with Brian2's within 10 % (rates and CV), otherwise the row is flagged. The
 small COBA and CUBA networks fluctuate from seed to seed (E rate s.d. about 2 Hz of 19 Hz for
 COBA), so their statistics use --stat-seeds seeds (default 10) of course_lib and Brian2 cython.
-Results: benchmarks/results/compare.json (every run) and compare.md (the tables of the README).
+Results: benchmarks/results/compare.json (every run), compare.md (the tables of the README) and
+compare.png (the timings as bar charts). `--replot` redraws the tables and chart from compare.json.
 """
 import argparse
 import json
@@ -175,11 +176,12 @@ def check_targets(model, rows):
     return [(TARGET_TEXT[base][0], ratio_sim, ratio_sim <= 0.5), (TARGET_TEXT[base][1], ratio_mem, ratio_mem <= 1.0)]
 
 
-def markdown(summary, machine, repeats):
+def markdown(summary, machine, repeats, t_stop):
     """The comparison tables (markdown)."""
     lines = [f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['memory_gb']} GB; "
-             f"load average at start {machine['load_start']}, at end {machine['load_end']}; "
-             f"{repeats} repetitions, medians; 1 s of biological time, dt 0.1 ms; {machine['when']}.", ""]
+             f"load average at start {machine['load_start']}, at end {machine['load_end']}; {machine['when']}. "
+             f"{machine['versions']}. {repeats} timing repetitions, medians; {t_stop / 1000:g} s of biological "
+             f"time, dt 0.1 ms.", ""]
     for model, info in summary.items():
         rows = info["rows"]
         any_row = next(iter(rows.values()))
@@ -215,6 +217,51 @@ def markdown(summary, machine, repeats):
     return "\n".join(lines)
 
 
+def plot_comparison(summary, path):
+    """Bar charts (log scale): simulation time and whole-process time per model and simulator."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    try:
+        from course_lib.plotting import use_course_style
+        use_course_style()
+    except ImportError:
+        pass
+    labels = ["course_lib", "brian2 numpy", "brian2 cython cached", "brian2 cpp_standalone cached",
+              "brian2 cython first", "brian2 cpp_standalone first"]
+    colours = ["C0", "C1", "C2", "C3", "C2", "C3"]
+    hatches = ["", "", "", "", "//", "//"]
+    models = list(summary)
+    fig, axes = plt.subplots(1, 2, figsize=(14, 4.8))
+    width = 0.8 / len(labels)
+    for ax, key, title in ((axes[0], "sim_s", "Simulation loop (1 s of network activity)"),
+                           (axes[1], "process_s", "Whole process (start, import, build, run)")):
+        for i, (label, colour, hatch) in enumerate(zip(labels, colours, hatches)):
+            heights = [summary[m]["rows"].get(label, {}).get(key, np.nan) for m in models]
+            if all(np.isnan(heights)):
+                continue
+            ax.bar(np.arange(len(models)) + (i - (len(labels) - 1) / 2) * width, heights, width, color=colour,
+                   hatch=hatch, edgecolor="white" if not hatch else "black", linewidth=0.5,
+                   label=label.replace("brian2", "Brian2"))
+        ax.set_yscale("log")
+        ax.set_xticks(np.arange(len(models)), models)
+        ax.set(ylabel="time (s), median", title=title)
+    axes[1].legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def versions_text(records):
+    """Which versions ran: 'course_lib (Python ..., numpy ...), Brian2 2.11.0 (Python ..., numpy ...)'."""
+    versions = {}
+    for r in records:
+        name = f"Brian2 {r['version']}" if r["simulator"] == "brian2" else "course_lib"
+        versions.setdefault(r["simulator"], f"{name} (Python {r['python']}, numpy {r['numpy']})")
+    return ", ".join(versions.values())
+
+
 def load_average():
     """1-minute load average (a string)."""
     return f"{os.getloadavg()[0]:.1f}"
@@ -230,7 +277,19 @@ def main(argv=None):
     parser.add_argument("--t-stop", type=float, default=common.T_STOP_MS, help="biological time per run, ms")
     parser.add_argument("--no-brian2", action="store_true", help="course_lib only")
     parser.add_argument("--out", default=os.path.join(RESULTS, "compare"), help="output path without extension")
+    parser.add_argument("--replot", action="store_true", help="only rebuild the tables and chart from OUT.json")
     args = parser.parse_args(argv)
+    if args.replot:
+        with open(args.out + ".json") as f:
+            saved = json.load(f)
+        summary = summarize(saved["records"])
+        saved["machine"]["versions"] = versions_text(saved["records"])
+        table = markdown(summary, saved["machine"], saved.get("repeats", args.repeats), saved.get("t_stop", args.t_stop))
+        with open(args.out + ".md", "w") as f:
+            f.write(table + "\n")
+        plot_comparison(summary, args.out + ".png")
+        print(table)
+        return
     with_brian2 = not args.no_brian2
     if with_brian2 and not os.path.exists(BRIAN2_PYTHON):
         sys.exit(f"No Brian2 environment at {BRIAN2_PYTHON}: run `bash benchmarks/setup_brian2.sh` first "
@@ -242,12 +301,15 @@ def main(argv=None):
     records = measure(args.models, args.repeats, stat_seeds, args.t_stop, with_brian2,
                       lambda text: print(text, flush=True))
     machine["load_end"] = load_average()
+    machine["versions"] = versions_text(records)
     summary = summarize(records)
     with open(args.out + ".json", "w") as f:
-        json.dump({"machine": machine, "records": records, "summary": summary}, f, indent=1)
-    table = markdown(summary, machine, args.repeats)
+        json.dump({"machine": machine, "repeats": args.repeats, "t_stop": args.t_stop, "records": records,
+                   "summary": summary}, f, indent=1)
+    table = markdown(summary, machine, args.repeats, args.t_stop)
     with open(args.out + ".md", "w") as f:
         f.write(table + "\n")
+    plot_comparison(summary, args.out + ".png")
     print()
     print(table)
 

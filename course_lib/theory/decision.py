@@ -3,8 +3,7 @@
 Phase plane of the Wong & Wang (2006) two-variable model (course_lib.models.decision.WongWang):
 nullclines, fixed points found with a root solver, their stability from the eigenvalues of the
 Jacobian, and the noise-free decision time. Psychometric function: the Weibull form
-P(correct) = 1 - 0.5 exp(-(c/alpha)^beta) used by Wang (2002) and Roitman & Shadlen (2002), and its
-fit. Units: gating dimensionless, currents pA, rates Hz, times ms, coherence %.
+P(correct) = 1 - 0.5 exp(-(c/alpha)^beta), as fitted by Wang (2002), and its fit. Units: gating dimensionless, currents pA, rates Hz, times ms, coherence %.
 """
 import numpy as np
 from scipy.integrate import solve_ivp
