@@ -2,7 +2,7 @@
 
     .venv-brian2/bin/python brian2_models.py --model coba --target cython [--t-stop 1000] [--fresh]
 
-Models (parameters in common.py): coba and cuba, benchmarks 1 and 2 of Brette et al. (2007);
+Models (parameters in bench_common.py): coba and cuba, benchmarks 1 and 2 of Brette et al. (2007);
 brunel (Brunel 2000, model A, 12,500 neurons, C_E = 1000) and brunel5k (5,000 neurons, C_E = 400,
 J C_E kept). Targets: Brian2's runtime code generation to numpy or cython, and cpp_standalone
 (the whole simulation compiled to a C++ program). Prints one JSON line on stdout with
@@ -17,7 +17,7 @@ the compiled code ("cached run").
 
 The neuron update follows Brian2's examples: "exact" integration for the linear CUBA and Brunel
 equations, "exponential_euler" for COBA. Brunel's fixed in-degree connectivity is drawn with numpy
-(common.fixed_indegree_pairs) and handed to Synapses.connect(i=..., j=...), since Brian2's
+(bench_common.fixed_indegree_pairs) and handed to Synapses.connect(i=..., j=...), since Brian2's
 connect() generators draw a fixed out-degree; COBA and CUBA use Brian2's own connect(p=0.02).
 Written for this course; the equations follow the cited papers and Brian2's documented examples.
 """
@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402  (starts the process clock)
+import bench_common as common  # noqa: E402  (starts the process clock)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_CACHE = os.path.join(HERE, ".venv-brian2", "cache")   # inside the git-ignored venv
@@ -146,7 +146,8 @@ def build_brunel(b2, seed, model="brunel", n_e=None, c_e=None):
     for source_offset, n_source, k, weight in ((0, n_e, p["c_e"], "j_exc"), (n_e, n_i, p["c_i"], "j_inh")):
         pre, post = [], []
         for target_offset, n_target in ((0, n_e), (n_e, n_i)):
-            src, tgt = common.fixed_indegree_pairs(n_source, n_target, k, rng, exclude_self=source_offset == target_offset)
+            src, tgt = common.fixed_indegree_pairs(n_source, n_target, k, rng,
+                                                  exclude_self=source_offset == target_offset)
             pre.append(src + source_offset)
             post.append(tgt + target_offset)
         syn = b2.Synapses(neurons, neurons, on_pre=f"v_post += {weight} * int(not_refractory_post)",

@@ -3,7 +3,7 @@
     python benchmarks/course_lib_models.py --model coba [--t-stop 1000] [--seed 1]
     python benchmarks/course_lib_models.py --model brunel --n-e 40000 --c-e 400   # scaling runs
 
-Models (parameters in common.py): coba and cuba, benchmarks 1 and 2 of Brette et al. (2007);
+Models (parameters in bench_common.py): coba and cuba, benchmarks 1 and 2 of Brette et al. (2007);
 brunel (Brunel 2000, model A, 12,500 neurons, C_E = 1000) and brunel5k (5,000 neurons, C_E = 400,
 J C_E kept). Prints one JSON line: build_s (network construction), sim_s (simulate_network),
 peak memory (MB), the E and I rates (Hz) and the mean CV of the ISIs.
@@ -14,7 +14,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import common  # noqa: E402  (starts the process clock)
+import bench_common as common  # noqa: E402  (starts the process clock)
 
 import numpy as np  # noqa: E402
 

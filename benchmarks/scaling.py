@@ -1,16 +1,18 @@
 """How course_lib's cost grows: time per simulated second and peak memory vs N (fixed K) and vs K.
 
-    python benchmarks/scaling.py                    # both sweeps, course_lib (about 10 min)
-    python benchmarks/scaling.py --brian2 cpp_standalone   # and the same points with Brian2
+    python benchmarks/scaling.py                    # both sweeps, course_lib (about 4 min)
+    python benchmarks/scaling.py --brian2 cpp_standalone   # and the same points with Brian2 (a few minutes more)
 
 The network is Brunel's model A (g = 5, nu_ext = 2 nu_thr, D = 1.5 ms) with J C_E = 100 mV kept
-fixed, n_i = n_e / 4 and C_I = C_E / 4 (common.brunel_parameters):
+fixed, n_i = n_e / 4 and C_I = C_E / 4 (bench_common.brunel_parameters):
 * N sweep: N = 1,000 ... 100,000 neurons at C_E = 400 (K = C_E + C_I = 500 inputs per neuron);
 * K sweep: N = 12,500 at C_E = 100 ... 2,000.
 Each point is a fresh process. Long runs are shortened (at least 200 ms of biological time) and
-reported per simulated second; the synaptic events are spikes x mean out-degree. If the engine
-is event-driven the time per simulated second is a + b x (events per second): a line in the
-third panel. Results: results/scaling.json, scaling.md and scaling.png.
+reported per simulated second; the synaptic events are spikes x mean out-degree. An event-driven
+engine costs a x (neuron-steps) + b x (synaptic events): the neuron update and the external drive
+per neuron and step, and the propagation per event. The table ends with that fit; the third
+panel shows the K sweep, where N is fixed and the events grow: a straight line.
+Results: results/scaling.json, scaling.md and scaling.png (--replot redraws them from the json).
 """
 import argparse
 import json
@@ -20,7 +22,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import common  # noqa: E402
+import bench_common as common  # noqa: E402  (starts the process clock)
 from compare import BRIAN2_PYTHON, RESULTS, run_one  # noqa: E402
 
 N_SWEEP = (1000, 2000, 5000, 12500, 25000, 50000, 100000)
@@ -78,8 +80,33 @@ def fit_line(x, y):
     return a, b
 
 
+def fit_cost_model(records):
+    """Non-negative least squares (relative errors) for time per simulated second = steps x (c + a N) + b events.
+
+    Returns c (us per step: the Python overhead of a step), a (ns per neuron-step: the neuron
+    update and the external drive) and b (ns per synaptic event: the propagation).
+    """
+    import numpy as np
+    from scipy.optimize import nnls
+    steps_per_s = 1000.0 / common.DT_MS
+    design = np.array([[steps_per_s, r["n"] * steps_per_s, r["events_per_s"]] for r in records])
+    cost = np.array([r["sim_s_per_s"] for r in records])
+    weighted = design / cost[:, None]                                   # relative errors
+    scale = weighted.max(axis=0)                                        # columns of similar size
+    (c, a, b), _ = nnls(weighted / scale, np.ones_like(cost))           # no negative costs
+    c, a, b = c / scale[0], a / scale[1], b / scale[2]
+    return c * 1e6, a * 1e9, b * 1e9
+
+
+def cost_model(fit, r):
+    """Time per simulated second predicted by fit_cost_model's (c, a, b) for record r."""
+    c, a, b = fit
+    steps_per_s = 1000.0 / common.DT_MS
+    return steps_per_s * (c * 1e-6 + a * 1e-9 * r["n"]) + b * 1e-9 * r["events_per_s"]
+
+
 def plot(records, path):
-    """Three panels: time per simulated second vs N, peak memory vs N, time vs synaptic events (both sweeps)."""
+    """Three panels: time per simulated second vs N, peak memory vs N (fixed K), time vs events (fixed N)."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -89,38 +116,46 @@ def plot(records, path):
         use_course_style()
     except ImportError:
         pass
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
     markers = {"course_lib": "o", "numpy": "v", "cython": "s", "cpp_standalone": "D"}
     colours = {"course_lib": "C0", "numpy": "C1", "cython": "C2", "cpp_standalone": "C3"}
     for simulator in dict.fromkeys(r["simulator_label"] for r in records):
         mine = [r for r in records if r["simulator_label"] == simulator]
         label = simulator if simulator == "course_lib" else f"Brian2 {simulator}"
-        n_points = [r for r in mine if r["sweep"] == "N"]
         m, c = markers.get(simulator, "o"), colours.get(simulator, "C4")
+        n_points = sorted((r for r in mine if r["sweep"] == "N"), key=lambda r: r["n"])
+        k_points = sorted((r for r in mine if r["sweep"] == "K"), key=lambda r: r["c_e"])
         if n_points:
             n = np.array([r["n"] for r in n_points])
             axes[0].loglog(n, [r["sim_s_per_s"] for r in n_points], m + "-", color=c, label=label)
             axes[1].loglog(n, [r["peak_mem_mb"] for r in n_points], m + "-", color=c, label=label)
-        events = np.array([r["events_per_s"] for r in mine])
-        cost = np.array([r["sim_s_per_s"] for r in mine])
-        axes[2].plot(events / 1e9, cost, m, color=c, label=f"{label} (N and K sweeps)")
-        if len(mine) >= 3:
-            a, b = fit_line(events, cost)
-            grid = np.linspace(0, events.max(), 50)
-            axes[2].plot(grid / 1e9, a + b * grid, "-", lw=1.5, color=c,
-                         label=f"fit: {a:.2f} s + {b * 1e9:.2f} ns x events")
-    n_ref = np.array([1e3, 1e5])
-    first = [r for r in records if r["simulator_label"] == "course_lib" and r["sweep"] == "N"]
-    if first:
-        top = max(first, key=lambda r: r["n"])
-        axes[0].loglog(n_ref, top["sim_s_per_s"] * n_ref / top["n"], "k:", label="proportional to N")
-    axes[0].set(xlabel="neurons N (C_E = 400 fixed)", ylabel="time per simulated second (s)",
+        if k_points:
+            events = np.array([r["events_per_s"] for r in k_points])
+            cost = np.array([r["sim_s_per_s"] for r in k_points])
+            axes[2].plot(events / 1e9, cost, m, color=c, label=f"{label}, C_E = " +
+                         ", ".join(str(r["c_e"]) for r in k_points))
+            if len(k_points) >= 3:
+                a, b = fit_line(events, cost)
+                grid = np.linspace(0, events.max() * 1.05, 50)
+                axes[2].plot(grid / 1e9, a + b * grid, "-", lw=1.5, color=c,
+                             label=f"fit: {a:.2f} s + {b * 1e9:.2f} ns x events")
+    course_n = sorted((r for r in records if r["simulator_label"] == "course_lib" and r["sweep"] == "N"),
+                      key=lambda r: r["n"])
+    if course_n:
+        n_ref = np.array([course_n[0]["n"], course_n[-1]["n"]], dtype=float)
+        middle = course_n[len(course_n) // 2]
+        axes[0].loglog(n_ref, middle["sim_s_per_s"] * n_ref / middle["n"], "k:", label="proportional to N")
+        synapse_mb = np.array([r["n_synapses"] for r in course_n]) * 12 / 1e6     # int32 target + float64 weight
+        axes[1].loglog([r["n"] for r in course_n], synapse_mb, "k:", label="synapses alone (12 bytes each)")
+    axes[0].set(xlabel=f"neurons N (C_E = {N_SWEEP_C_E} fixed)", ylabel="time per simulated second (s)",
                 title="Run time vs network size")
-    axes[1].set(xlabel="neurons N (C_E = 400 fixed)", ylabel="peak memory (MB)", title="Memory vs network size")
-    axes[2].set(xlabel="synaptic events per simulated second (1e9)", ylabel="time per simulated second (s)",
-                title="Cost vs synaptic events", xlim=(0, None), ylim=(0, None))
+    axes[1].set(xlabel=f"neurons N (C_E = {N_SWEEP_C_E} fixed)", ylabel="peak memory (MB)",
+                title="Memory vs network size")
+    axes[2].set(xlabel="synaptic events per simulated second (1e9)",
+                ylabel="time per simulated second (s)", title=f"Run time vs synaptic events (N = {K_SWEEP_N:,})",
+                xlim=(0, None), ylim=(0, None))
     for ax in axes:
-        ax.legend(fontsize=9)
+        ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
@@ -153,10 +188,14 @@ def main(argv=None):
         with open(out + ".json", "w") as f:
             json.dump({"machine": machine, "records": records}, f, indent=1)
     text = table(records)
-    course = [r for r in records if r["simulator_label"] == "course_lib"]
-    a, b = fit_line([r["events_per_s"] for r in course], [r["sim_s_per_s"] for r in course])
-    text += (f"\n\ncourse_lib fit over both sweeps: time per simulated second = {a:.2f} s + "
-             f"{b * 1e9:.2f} ns x (synaptic events per simulated second)\n")
+    for simulator in dict.fromkeys(r["simulator_label"] for r in records):
+        mine = [r for r in records if r["simulator_label"] == simulator]
+        fit = fit_cost_model(mine)
+        worst = max(abs(r["sim_s_per_s"] / cost_model(fit, r) - 1) for r in mine)
+        text += (f"\n\n{simulator}, fit over both sweeps: time per simulated second = {fit[0]:.0f} us x steps "
+                 f"+ {fit[1]:.1f} ns x neuron-steps + {fit[2]:.2f} ns x synaptic events (largest deviation "
+                 f"of a point from the fit: {100 * worst:.0f} %)")
+    text += "\n"
     with open(out + ".md", "w") as f:
         f.write(text)
     plot(records, out + ".png")

@@ -14,7 +14,6 @@ Units: ms, mV, pA, nS, pF (Hodgkin-Huxley: uA/cm^2, mS/cm^2, uF/cm^2).
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import exprel
 
 from .validation import common_size, require_above, require_non_negative, require_positive
 
@@ -26,8 +25,8 @@ def _relax(x, x_inf, decay):
 
 def _start_refractory(state, spiked, v_reset, t_ref):
     """Reset the membrane of the neurons that spiked and start their refractory period."""
-    state["v"][spiked] = np.broadcast_to(v_reset, spiked.shape)[spiked]
-    state["ref_left"][spiked] = np.broadcast_to(t_ref, spiked.shape)[spiked]
+    np.copyto(state["v"], v_reset, where=spiked)
+    np.copyto(state["ref_left"], t_ref, where=spiked)
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,6 +188,7 @@ class AdEx(EIF):
 
 def hh_alpha_n(v):
     """Opening rate of the K+ activation gate n, 1/ms (Dayan & Abbott 2001, eq. 5.22)."""
+    from scipy.special import exprel   # imported here: scipy.special takes 0.2 s to import
     return 0.1 / exprel(-0.1 * (v + 55.0))
 
 
@@ -199,6 +199,7 @@ def hh_beta_n(v):
 
 def hh_alpha_m(v):
     """Opening rate of the Na+ activation gate m, 1/ms."""
+    from scipy.special import exprel
     return 1.0 / exprel(-0.1 * (v + 40.0))
 
 

@@ -17,7 +17,7 @@ from course_lib import analysis, theory
 BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
 sys.path.insert(0, BENCHMARKS)
 
-import common  # noqa: E402
+import bench_common as common  # noqa: E402
 import compare  # noqa: E402
 import course_lib_models  # noqa: E402
 
@@ -82,25 +82,37 @@ def test_reduced_brunel_network_fires_at_the_mean_field_rate():
     assert stats["cv_isi"] == pytest.approx(0.716, rel=0.10)
 
 
-# Brian2 2.11 (cython target), the same networks at half size (2,000 neurons, p = 0.04: the same
-# mean in-degree of 80), 500 ms, seeds 1-5: mean and seed-to-seed s.d.
-BRIAN2_HALF_SIZE = {
-    "cuba": {"rate_e_hz": (5.70, 0.50), "rate_i_hz": (5.68, 0.12), "cv_isi": (0.402, 0.008)},
-    "coba": {"rate_e_hz": (17.33, 1.56), "rate_i_hz": (17.92, 1.07), "cv_isi": (1.211, 0.040)},
+# Brian2 2.11 (runtime and standalone targets) on the full COBA and CUBA networks of Brette et al.
+# (2007), 1 s: mean and s.d. over 13 realizations (benchmarks/results/compare.json).
+BRIAN2_REFERENCE = {
+    "coba": {"rate_e_hz": (19.09, 1.04), "rate_i_hz": (19.12, 0.45), "cv_isi": (1.536, 0.039)},
+    "cuba": {"rate_e_hz": (5.68, 0.32), "rate_i_hz": (5.64, 0.08), "cv_isi": (0.523, 0.008)},
 }
+# The E rate fluctuates most from one realization to the next (s.d. 5-9 % in both simulators), so a
+# mean over 3 seeds has a s.d. of about 5 %: allow 15 %. The I rate and the CV vary by 1-2 % (s.d.
+# of a 3-seed mean): the comparison's own 10 % criterion.
+TOLERANCE = {"rate_e_hz": 0.15, "rate_i_hz": 0.10, "cv_isi": 0.10}
 
 
 @pytest.mark.parametrize("model", ["cuba", "coba"])
-def test_reduced_brette_benchmarks_match_the_brian2_reference(model):
-    rng = np.random.default_rng(4)
+def test_brette_benchmarks_match_the_brian2_reference(model):
     build = course_lib_models.build_cuba if model == "cuba" else course_lib_models.build_coba
-    params = common.scaled(common.CUBA if model == "cuba" else common.COBA, 0.5)
-    net, state = build(rng, common.DT_MS, params)
-    stats = run(net, state, 500.0, rng)
-    for key, (mean, sd) in BRIAN2_HALF_SIZE[model].items():
-        # one course_lib seed against the Brian2 mean: within 3 seed-to-seed s.d. (plus 5 % for the
-        # remaining difference of the integration schemes)
-        assert abs(stats[key] - mean) <= 3 * sd + 0.05 * mean, (key, stats[key], mean)
+    runs = []
+    for seed in (1, 2, 3):
+        rng = np.random.default_rng(seed)
+        net, state = build(rng, common.DT_MS)
+        runs.append(run(net, state, 1000.0, rng))
+    for key, (mean, _) in BRIAN2_REFERENCE[model].items():
+        pooled = np.mean([r[key] for r in runs])
+        assert pooled == pytest.approx(mean, rel=TOLERANCE[key]), (key, pooled, mean)
+
+
+def test_scaled_benchmark_keeps_the_in_degree():
+    half = common.scaled(common.COBA, 0.5)
+    assert (half["n_e"], half["n_i"]) == (1600, 400)
+    assert half["p"] * (half["n_e"] + half["n_i"]) == pytest.approx(common.COBA["p"] * 4000)
+    with pytest.raises(ValueError, match="scale"):
+        common.scaled(common.COBA, 0.01)
 
 
 def test_course_lib_benchmark_script_prints_one_json_record():
