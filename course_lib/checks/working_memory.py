@@ -9,7 +9,7 @@ import numpy as np
 from .. import theory
 from ..models.working_memory import RateModel
 from ..plasticity import TsodyksMarkram
-from . import NotYet, check, expect_close
+from . import NotYet, as_float_array, check, expect_close
 
 STP_RTOL = 1e-9          # closed-form update: only round-off
 INPUT_RTOL = 1e-7        # closed-form fixed-point condition: only round-off
@@ -19,16 +19,8 @@ RANGE_ATOL_HZ = 0.01     # folds found on a rate grid: a grid of 1000 log-spaced
 def _three_arrays(out, what, shape):
     if not isinstance(out, (tuple, list)) or len(out) != 3:
         raise NotYet(f"{what} should return three arrays: (u, x, efficacy).")
-    arrays = []
-    for name, value in zip(("u", "x", "efficacy"), out):
-        try:
-            arr = np.asarray(value, dtype=float)
-        except (TypeError, ValueError):
-            raise NotYet(f"{what}: {name} should be numbers, got {type(value).__name__}.") from None
-        if arr.shape != shape:
-            raise NotYet(f"{what}: {name} should have shape {shape} (one value per synapse), got {arr.shape}.")
-        arrays.append(arr)
-    return arrays
+    return [as_float_array(value, f"{what}: {name}", shape, hint="(one value per synapse)")
+            for name, value in zip(("u", "x", "efficacy"), out)]
 
 
 # --------------------------------------------------------------------------------------------
