@@ -107,6 +107,16 @@ def fixed_indegree_pairs(n_source, n_target, k, rng, exclude_self):
     return sources.ravel(), targets
 
 
+def add_network_arguments(parser):
+    """The command-line options both simulators' scripts share: duration, step, seed and size."""
+    parser.add_argument("--t-stop", type=float, default=T_STOP_MS, help="biological time, ms")
+    parser.add_argument("--dt", type=float, default=DT_MS, help="time step, ms")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--n-e", type=int, default=None, help="Brunel only: number of E neurons (n_i = n_e / 4)")
+    parser.add_argument("--c-e", type=int, default=None, help="Brunel only: E in-degree (J scaled to keep J C_E)")
+    parser.add_argument("--scale", type=float, default=1.0, help="COBA/CUBA only: size factor, same in-degree")
+
+
 def spike_statistics(times_ms, indices, n_e, n, t_stop_ms, min_spikes=3):
     """E and I mean rates (Hz) over [0, t_stop_ms] and the mean CV of ISIs (neurons with >= min_spikes spikes).
 

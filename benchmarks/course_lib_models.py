@@ -23,12 +23,7 @@ def parse_args(argv=None):
     """Command-line options (the same as brian2_models.py, without --target)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=common.MODELS, required=True)
-    parser.add_argument("--t-stop", type=float, default=common.T_STOP_MS, help="biological time, ms")
-    parser.add_argument("--dt", type=float, default=common.DT_MS, help="time step, ms")
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--n-e", type=int, default=None, help="Brunel only: number of E neurons (n_i = n_e / 4)")
-    parser.add_argument("--c-e", type=int, default=None, help="Brunel only: E in-degree (J scaled to keep J C_E)")
-    parser.add_argument("--scale", type=float, default=1.0, help="COBA/CUBA only: size factor, same in-degree")
+    common.add_network_arguments(parser)
     return parser.parse_args(argv)
 
 
