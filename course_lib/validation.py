@@ -25,6 +25,12 @@ def require_above(name_hi, hi, name_lo, lo, unit="mV"):
                          f"Raise {name_hi} or lower {name_lo}.")
 
 
+def require_count(name, value, minimum=1):
+    """Raise ValueError unless value is a whole number >= minimum (a count of trials, neurons, steps)."""
+    if not np.isscalar(value) or int(value) != value or value < minimum:
+        raise ValueError(f"{name} must be a whole number >= {minimum} (got {value}).")
+
+
 def require_in_range(name, value, lo, hi, unit=""):
     """Raise ValueError unless lo <= value <= hi everywhere."""
     arr = np.asarray(value, dtype=float)

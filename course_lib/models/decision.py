@@ -33,7 +33,7 @@ from ..progress import progress_range
 from ..receptors import mg_block
 from ..simulation import check_dt, n_steps_for
 from ..units import expected_count, hz_to_per_ms
-from ..validation import require_above, require_in_range, require_non_negative, require_positive
+from ..validation import require_above, require_count, require_in_range, require_non_negative, require_positive
 
 POOL_NAMES = ("A", "B", "non-selective", "I")
 
@@ -180,6 +180,14 @@ class WangNetwork:
                 "s_nmda": np.zeros((n_trials, self.n_e)),        # NMDA gating, per E cell
                 "in_transit": np.zeros((self.delay_steps(dt), n_trials, self.n), dtype=bool), "k": 0}
 
+    def keep_trials(self, state, keep):
+        """Drop from state every trial whose entry in the boolean mask keep (n_trials,) is False."""
+        for key, value in state.items():
+            if key == "in_transit":
+                state[key] = value[:, keep]
+            elif isinstance(value, np.ndarray):
+                state[key] = value[keep]
+
     def _update_gating(self, state, arriving, dt):
         """Advance the synaptic gating by dt given the spikes arriving now; returns the summed NMDA gating per pool."""
         counts = np.add.reduceat(arriving, self.pool_starts, axis=1, dtype=float)   # (n_trials, 4)
@@ -270,6 +278,11 @@ def stimulus_rates_hz(network, coherence, n_steps, dt, t_on, t_off, rng):
     return rates * on[:, None, None]
 
 
+def rate_hz(spike_count, n_neurons, duration_ms):
+    """Firing rate (Hz) of n_neurons that fired spike_count spikes in duration_ms."""
+    return spike_count / n_neurons / (duration_ms / 1000.0)
+
+
 @dataclass
 class NetworkResult:
     """Spiking-network run: pool spike counts per time bin for every trial, and the raster of trial 0."""
@@ -286,12 +299,11 @@ class NetworkResult:
 
     def pool_rates_hz(self, window_ms=50.0):
         """Population rate (Hz) of each pool, averaged over the trailing window_ms: (n_trials, n_bins, 4)."""
-        per_neuron = self.pool_counts / self.pool_sizes / (self.bin_ms / 1000.0)
         width = max(int(round(window_ms / self.bin_ms)), 1)
-        cumulative = np.cumsum(per_neuron, axis=1)
+        cumulative = np.cumsum(self.pool_counts, axis=1)           # whole spike counts: sums are exact
         shifted = np.concatenate([np.zeros_like(cumulative[:, :width]), cumulative[:, :-width]], axis=1)
-        counts_in_window = np.minimum(np.arange(1, self.t.size + 1), width)[None, :, None]
-        return (cumulative - shifted) / counts_in_window
+        bins_in_window = np.minimum(np.arange(1, self.t.size + 1), width)[None, :, None]
+        return rate_hz(cumulative - shifted, self.pool_sizes, bins_in_window * self.bin_ms)
 
 
 def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=500.0, t_off=1500.0,
@@ -300,15 +312,15 @@ def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=50
     """Run n_trials of the spiking network in one array; coherence (%) is a number or one per trial.
 
     The stimulus is on during [t_on, t_off) ms. Returns a NetworkResult with pool spike counts in
-    bins of bin_ms, and (record_spikes=True) the spike raster of trial 0. With stop_threshold_hz the
-    run ends early, once pool A or B of every trial has passed it (50 ms window, checked every 10 ms).
+    bins of bin_ms, and (record_spikes=True) the spike raster of trial 0. With stop_threshold_hz a
+    trial stops once pool A or B has passed it (50 ms window, checked every bin): it is dropped
+    from the arrays (its counts stay zero from then on), and the run ends when every trial has decided.
     """
     network = WangNetwork() if network is None else network
     check_dt(network, dt)
     require_positive("t_stop", t_stop, "ms")
     require_positive("bin_ms", bin_ms, "ms")
-    if int(n_trials) != n_trials or n_trials < 1:
-        raise ValueError(f"n_trials must be a whole number >= 1 (got {n_trials}).")
+    require_count("n_trials", n_trials)
     if t_off < t_on:
         raise ValueError(f"t_off ({t_off} ms) is before t_on ({t_on} ms); swap them.")
     coherence = np.broadcast_to(np.asarray(coherence, dtype=float), (int(n_trials),)).copy()
@@ -321,30 +333,49 @@ def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=50
     state = network.initial_state(int(n_trials), dt, rng)
     counts = np.zeros((int(n_trials), n_bins, 4))
     raster_steps, raster_ids = [], []
-    window, check_every = max(int(round(50.0 / (steps_per_bin * dt))), 1), max(int(round(10.0 / dt)), 1)
-    decided = np.zeros(int(n_trials), dtype=bool)
+    bin_ms = steps_per_bin * dt
+    window = max(int(round(50.0 / bin_ms)), 1)
+    running = np.arange(int(n_trials))            # trials still simulated (all, unless stop_threshold_hz)
     for k in progress_range(n_steps, progress, work=n_steps * n_trials * network.n):
-        spiked = network.step(state, stim[k], dt, rng)
-        counts[:, k // steps_per_bin] += np.add.reduceat(spiked, network.pool_starts, axis=1, dtype=float)
-        if record_spikes and spiked[0].any():
+        spiked = network.step(state, stim[k][running], dt, rng)
+        counts[running, k // steps_per_bin] += np.add.reduceat(spiked, network.pool_starts, axis=1, dtype=float)
+        if record_spikes and running[0] == 0 and spiked[0].any():
             ids = np.flatnonzero(spiked[0])
             raster_steps.append(np.full(ids.size, k))
             raster_ids.append(ids)
-        if stop_threshold_hz is not None and (k + 1) % check_every == 0 and k * dt >= t_on:
+        if stop_threshold_hz is not None and (k + 1) % steps_per_bin == 0 and k * dt >= t_on:
             b = (k + 1) // steps_per_bin
-            recent = counts[:, max(b - window, 0):b, :2].sum(axis=1) / network.pool_sizes[:2]
-            decided |= (recent / (window * steps_per_bin * dt / 1000.0)).max(axis=1) >= stop_threshold_hz
-            if decided.all():
+            recent = rate_hz(counts[running, max(b - window, 0):b, :2].sum(axis=1), network.pool_sizes[:2],
+                             window * bin_ms)                  # as pool_rates_hz computes it, to the last bit
+            undecided = recent.max(axis=1) < stop_threshold_hz
+            if not undecided.any():
                 n_steps, n_bins, counts = k + 1, b, counts[:, :b]
                 break
+            if not undecided.all():
+                running = running[undecided]
+                network.keep_trials(state, undecided)
     result = NetworkResult(t=np.minimum((np.arange(n_bins) + 1) * steps_per_bin, n_steps) * dt,
-                           pool_counts=counts, pool_sizes=network.pool_sizes, bin_ms=steps_per_bin * dt,
+                           pool_counts=counts, pool_sizes=network.pool_sizes, bin_ms=bin_ms,
                            coherence=coherence, t_on=t_on, t_off=t_off)
     if record_spikes:
         steps = np.concatenate(raster_steps) if raster_steps else np.zeros(0, dtype=int)
         result.spike_times = (steps + 1) * dt
         result.spike_indices = np.concatenate(raster_ids) if raster_ids else np.zeros(0, dtype=int)
     return result
+
+
+def spiking_decisions(network=None, coherence=0.0, n_trials=1, threshold_hz=15.0, t_on=200.0,
+                      max_decision_ms=2000.0, seed=None, dt=0.1):
+    """Reaction-time trials of the spiking network: choice (0 = A, 1 = B, -1 = none) and decision time (ms).
+
+    The stimulus comes on at t_on and stays on until the trial decides (pool A or B crosses
+    threshold_hz, 50 ms window) or max_decision_ms have passed; decided trials leave the arrays.
+    """
+    require_positive("max_decision_ms", max_decision_ms, "ms")
+    t_stop = t_on + max_decision_ms
+    run = simulate_network(network, coherence, t_stop=t_stop, dt=dt, t_on=t_on, t_off=t_stop, n_trials=n_trials,
+                           seed=seed, stop_threshold_hz=threshold_hz)
+    return first_crossing(run.t, run.pool_rates_hz(50.0)[..., :2], threshold_hz, t_start=t_on)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -467,8 +498,7 @@ def simulate_reduced(model=None, coherence=0.0, n_trials=1, t_stop=2000.0, dt=0.
     check_dt(model, dt)
     require_positive("t_stop", t_stop, "ms")
     require_positive("threshold_hz", threshold_hz, "Hz")
-    if int(n_trials) != n_trials or n_trials < 1:
-        raise ValueError(f"n_trials must be a whole number >= 1 (got {n_trials}).")
+    require_count("n_trials", n_trials)
     coherence = np.broadcast_to(np.asarray(coherence, dtype=float), (int(n_trials),)).copy()
     require_in_range("coherence", coherence, -100.0, 100.0, "%")
     t_off = np.inf if t_off is None else t_off

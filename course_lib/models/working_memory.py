@@ -42,7 +42,7 @@ from ..plasticity import TsodyksMarkram
 from ..progress import progress_range
 from ..simulation import check_dt, n_steps_for
 from ..units import hz_to_per_ms
-from ..validation import require_above, require_in_range, require_non_negative, require_positive
+from ..validation import require_above, require_count, require_in_range, require_non_negative, require_positive
 
 REFERENCE_N_E, REFERENCE_N_I = 8000, 2000   # network size of Mongillo et al. (2008)
 
@@ -97,9 +97,7 @@ class MongilloNetwork:
 
     def __post_init__(self):
         for name in ("n_e", "n_i", "p"):
-            value = getattr(self, name)
-            if int(value) != value or value < 1:
-                raise ValueError(f"{name} must be a whole number >= 1 (got {value}).")
+            require_count(name, getattr(self, name))
         require_in_range("f", self.f, 0.0, 1.0)
         require_in_range("c", self.c, 0.0, 1.0)
         require_in_range("gamma_0", self.gamma_0, 0.0, 1.0)
@@ -436,8 +434,7 @@ class RateModel:
     i_inh: float = 0.0          # background input to the inhibitory pool, Hz
 
     def __post_init__(self):
-        if int(self.p) != self.p or self.p < 1:
-            raise ValueError(f"p must be a whole number >= 1 (got {self.p}).")
+        require_count("p", self.p)
         for name in ("tau_f", "tau_d", "tau", "tau_i"):
             require_positive(name, getattr(self, name), "ms")
         require_positive("alpha", self.alpha, "Hz")
@@ -556,8 +553,7 @@ def simulate_rates(model, t_stop, pulses=(), dt=0.2, i_b=None, drive=None, state
     """
     check_dt(model, dt)
     require_positive("t_stop", t_stop, "ms")
-    if int(record_every) != record_every or record_every < 1:
-        raise ValueError(f"record_every must be a whole number >= 1 (got {record_every}).")
+    require_count("record_every", record_every)
     for pulse in pulses:
         if not isinstance(pulse, RatePulse):
             raise ValueError(f"pulses must be RatePulse objects (see rate_cue), got {type(pulse).__name__}.")

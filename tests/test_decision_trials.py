@@ -1,0 +1,80 @@
+"""Chapter 10's stored spiking-network trials (tools/decision_trials.py): the file is what the code
+produces (one chunk re-run bit for bit), it has the behaviour the lecture claims from it, and the
+reaction-time runner drops decided trials correctly."""
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from course_lib import theory
+from course_lib.models.decision import WangNetwork, choice_statistics, simulate_network, spiking_decisions
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tools import decision_trials  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def stored():
+    return decision_trials.load()
+
+
+def test_stored_file_has_every_trial(stored):
+    trials = stored["trials"]
+    assert stored["levels"] == list(decision_trials.LEVELS)
+    assert trials["choice"].size == len(decision_trials.LEVELS) * decision_trials.TRIALS_PER_LEVEL
+    for level in decision_trials.LEVELS:
+        assert np.sum(trials["coherence"] == level) == decision_trials.TRIALS_PER_LEVEL
+    assert set(np.unique(trials["choice"])) <= {-1, 0, 1}
+    strong = trials["coherence"] >= 25.6                 # the winner crosses 15 Hz within ~0.6 s there
+    assert np.all(trials["choice"][strong] >= 0), "a trial was dropped as decided without a crossing"
+    decided = trials["choice"] >= 0
+    assert np.all(np.isnan(trials["decision_time_ms"][~decided]))
+    assert np.all((trials["decision_time_ms"][decided] > 0)
+                  & (trials["decision_time_ms"][decided] <= stored["protocol"]["max_decision_ms"]))
+
+
+def test_one_stored_chunk_is_reproduced_exactly():
+    """12.8 % coherence, chunk 0 (10 trials, ~8 s): if this fails the stored file is stale or the
+    simulator changed; regenerate it with `python tools/decision_trials.py`."""
+    (choice, when), (choice_again, when_again) = decision_trials.check_chunk(3, 0)
+    assert np.array_equal(choice, choice_again)
+    assert np.allclose(when, when_again, equal_nan=True, atol=1e-9)
+
+
+def test_stored_trials_show_the_published_behaviour(stored):
+    trials = stored["trials"]
+    stats = choice_statistics(trials["coherence"], trials["choice"], trials["decision_time_ms"])
+    n = stats["n"]
+    # chance at c = 0: 100 trials give a binomial s.d. of 0.05; 3 s.d. allowed
+    assert abs(stats["accuracy"][0] - 0.5) < 3 * np.sqrt(0.25 / n[0])
+    assert stats["accuracy"][-1] >= 0.95 and stats["accuracy"][-1] > stats["accuracy"][1]
+    # decisions get faster with coherence: 0 % vs 51.2 % differ by far more than their spread / sqrt(n)
+    assert stats["rt_correct"][-1] < 0.8 * stats["rt_correct"][0]
+    assert np.all(np.diff(stats["rt_correct"][1:]) < 50.0)         # no level much slower than the one before
+    alpha, beta = theory.fit_weibull(stats["coherence"], stats["accuracy"], n)
+    assert 1.0 < alpha < 30.0 and 0.5 < beta < 4.0
+
+
+def test_decided_trials_leave_the_arrays():
+    net = WangNetwork()
+    run = simulate_network(net, 51.2, t_stop=2000.0, t_on=200.0, t_off=2000.0, n_trials=3, seed=5,
+                           stop_threshold_hz=15.0)
+    assert run.t[-1] < 2000.0                       # all decided: the run ended early
+    rates = run.pool_rates_hz(50.0)
+    for trial in range(3):
+        crossed = np.flatnonzero((rates[trial, :, :2].max(axis=1) >= 15.0) & (run.t >= 200.0))
+        assert crossed.size > 0
+        silent_from = crossed[0] + 2                # dropped in the bin after its crossing
+        assert run.pool_counts[trial, silent_from:].sum() == 0
+
+
+def test_spiking_decisions_reports_choice_and_time():
+    choice, when = spiking_decisions(WangNetwork(), [51.2, -51.2], n_trials=2, t_on=200.0, seed=8)
+    assert choice.tolist() == [0, 1]                # the pool with the stronger stimulus wins
+    assert np.all((when > 100.0) & (when < 1000.0))
+
+
+def test_spiking_decisions_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="max_decision_ms"):
+        spiking_decisions(WangNetwork(), 10.0, max_decision_ms=-5.0)
