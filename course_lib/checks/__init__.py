@@ -126,6 +126,14 @@ def as_float_array(value, what, shape, hint="Work on whole arrays with numpy ope
     return arr
 
 
+def as_number(value, what):
+    """Turn a student's one-number result into a float, or raise NotYet saying one number was expected."""
+    try:
+        return float(np.asarray(value, dtype=float).reshape(()))
+    except (TypeError, ValueError):
+        raise NotYet(f"{what} should return one number; got {type(value).__name__} {value!r}.") from None
+
+
 def results_json(records):
     """Serialise a list of check records (for tests and the grader)."""
     return json.dumps(records, indent=2)

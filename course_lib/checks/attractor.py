@@ -10,7 +10,7 @@ import numpy as np
 from .. import theory
 from ..models.cann import (CANN, coupling, moving_path, path_input, ring_distance,
                            ring_positions, run_cann)
-from . import NotYet, check
+from . import NotYet, as_number, check
 
 W_ATOL = 1e-9        # the weights are a closed formula: only round-off may differ
 DECODE_ATOL = 1e-9   # the population vector of a symmetric bump is its centre, up to round-off
@@ -89,10 +89,7 @@ def check_population_vector(population_vector):
     for center in (3.1, -3.1, 0.3, -2.0, 1.0 + 0.37 * spacing, np.pi - 0.5 * spacing):
         activity = np.exp(-ring_distance(x, center) ** 2 / (2 * 0.5 ** 2))
         got = population_vector(activity.copy(), x.copy())
-        try:
-            got = float(np.asarray(got, dtype=float).reshape(()))
-        except (TypeError, ValueError):
-            raise NotYet(f"population_vector should return one number (the position in rad); got {got!r}.") from None
+        got = as_number(got, "population_vector (the position in rad)")
         error = float(ring_distance(got, center))
         if abs(error) > DECODE_ATOL:
             naive = float(np.sum(activity * x) / np.sum(activity))
@@ -122,10 +119,7 @@ def check_population_vector(population_vector):
 def check_find_critical_k_rel(find_critical_k_rel):
     """The student's number against the exact existence limit k/k_c = 1."""
     got = find_critical_k_rel()
-    try:
-        got = float(np.asarray(got, dtype=float).reshape(()))
-    except (TypeError, ValueError):
-        raise NotYet(f"find_critical_k_rel should return one number, k/k_c; got {got!r}.") from None
+    got = as_number(got, "find_critical_k_rel (k/k_c)")
     if not np.isfinite(got):
         raise NotYet(f"find_critical_k_rel returned {got}; return the largest k/k_c at which a bump survived.")
     if abs(got - 1.0) <= K_C_TOL:
@@ -194,10 +188,7 @@ def check_measure_lag(measure_lag):
     t, bump, stimulus, t_start = _synthetic_traces()
     expected = reference_lag(t, bump, stimulus, t_start)
     got = measure_lag(t.copy(), bump.copy(), stimulus.copy(), t_start)
-    try:
-        got = float(np.asarray(got, dtype=float).reshape(()))
-    except (TypeError, ValueError):
-        raise NotYet(f"measure_lag should return one number (rad); got {got!r}.") from None
+    got = as_number(got, "measure_lag (rad)")
     if abs(got - expected) > LAG_ATOL:
         raise NotYet(f"synthetic traces (stimulus at 0.01 rad/ms crossing the seam at pi, bump trailing by ~0.25 rad): "
                      f"expected {expected:.6f} rad, got {got:.6f} rad. "

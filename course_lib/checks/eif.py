@@ -14,7 +14,7 @@ import numpy as np
 from .. import theory
 from ..analysis import adaptation_index, classify_firing_pattern  # noqa: F401 (re-exported)
 from ..neurons import EIF, FIRING_PATTERNS, AdEx, firing_pattern_neurons  # noqa: F401 (re-exported)
-from . import NotYet, call_student, check
+from . import NotYet, as_number, call_student, check
 
 DVDT_RTOL = 1e-9         # the right-hand side is a formula: only round-off may differ
 STEP_TOL_MV = 1e-9       # one forward-Euler step is a formula too (round-off ~1e-13 mV)
@@ -200,11 +200,7 @@ def check_find_rheobase_eif(find_rheobase_eif):
     for neuron in neurons:
         got = find_rheobase_eif(neuron)
         expected = float(theory.eif_rheobase(neuron))
-        try:
-            got = float(got)
-        except (TypeError, ValueError):
-            raise NotYet(f"find_rheobase_eif should return one number (pA); got {type(got).__name__} "
-                         f"{got!r}.") from None
+        got = as_number(got, "find_rheobase_eif (a current in pA)")
         if not abs(got - expected) <= RHEOBASE_RTOL * expected:
             no_spike_current = neuron.g_l * (neuron.v_t - neuron.e_l)
             if np.isclose(got, no_spike_current, rtol=RHEOBASE_RTOL / 2):
@@ -253,10 +249,7 @@ def check_adaptation_index(adaptation_index_fn):
             "average over the pairs (np.mean), not the sum":
                 float(np.sum((pairs[0] - pairs[1]) / (pairs[0] + pairs[1]))),
         }
-        try:
-            got_value = float(got)
-        except (TypeError, ValueError):
-            raise NotYet(f"adaptation_index should return one number; got {type(got).__name__} {got!r}.") from None
+        got_value = as_number(got, "adaptation_index")
         if not np.isclose(got_value, expected, atol=INDEX_ATOL):
             why = next((w for w, value in wrong.items()
                         if np.isclose(got_value, value, atol=INDEX_ATOL) and not np.isclose(value, expected)),

@@ -10,7 +10,7 @@ from .. import theory
 from ..analysis import cv_isi, spike_trains
 from ..neurons import LIF
 from ..simulation import simulate
-from . import NotYet, call_student, check, expect_close
+from . import NotYet, as_number, call_student, check, expect_close
 
 V_TOL_MV = 1e-6          # exponential Euler is exact for constant input: only round-off (~1e-13 mV) is allowed
 ISI_TOL_MS = 0.1 + 1e-6  # spike times live on the 0.1 ms grid (COURSE.md section 9): ISIs within one step
@@ -190,10 +190,7 @@ def check_rheobase(find_rheobase):
     for neuron in RHEOBASE_NEURONS:
         found = find_rheobase(neuron)
         expected = float(theory.lif_rheobase(neuron))
-        try:
-            found = float(found)
-        except (TypeError, ValueError):
-            raise NotYet(f"find_rheobase should return one number (pA); got {type(found).__name__}.") from None
+        found = as_number(found, "find_rheobase (a current in pA)")
         if abs(found - expected) <= RHEOBASE_RTOL * expected:
             agreements.append(f"{found:.2f} vs {expected:.2f} pA")
             continue

@@ -9,7 +9,7 @@ import numpy as np
 from .. import theory
 from ..models.working_memory import RateModel
 from ..plasticity import TsodyksMarkram
-from . import NotYet, as_float_array, check, expect_close
+from . import NotYet, as_float_array, as_number, check, expect_close
 
 STP_RTOL = 1e-9          # closed-form update: only round-off
 INPUT_RTOL = 1e-7        # closed-form fixed-point condition: only round-off
@@ -93,10 +93,7 @@ def check_forgetting_delay(forgetting_delay_ms):
             calls.append(float(delay_ms))
             return float(delay_ms) < lifetime
 
-        try:
-            result = float(forgetting_delay_ms(recalls, low, high, tolerance))
-        except (TypeError, ValueError):
-            raise NotYet("forgetting_delay_ms should return one number, the delay in ms.") from None
+        result = as_number(forgetting_delay_ms(recalls, low, high, tolerance), "forgetting_delay_ms (the delay in ms)")
         where = f"memory lost at {lifetime} ms, search between {low} and {high} ms, tolerance {tolerance} ms"
         budget = int(np.ceil(np.log2((high - low) / tolerance))) + 3
         if abs(result - lifetime) > tolerance:
