@@ -270,6 +270,8 @@ def test_invalid_run_arguments_are_rejected():
         simulate_reduced(MODEL, coherence=150.0)
     with pytest.raises(ValueError, match="n_trials"):
         simulate_reduced(MODEL, n_trials=0)
+    with pytest.raises(ValueError, match="n_trials must be a whole number >= 1"):
+        simulate_network(WangNetwork(), n_trials=2.5)
     with pytest.raises(ValueError, match="too large"):
         simulate_network(WangNetwork(), dt=1.0)
     with pytest.raises(ValueError, match="swap"):
