@@ -22,3 +22,8 @@ def per_ms_to_hz(rate_per_ms):
 def expected_count(rate_hz, duration_ms):
     """Expected number of events of a rate (Hz) in a duration (ms)."""
     return hz_to_per_ms(rate_hz) * duration_ms
+
+
+def count_rate_hz(count, duration_ms, n=1):
+    """Rate (Hz) of count events among n neurons in duration_ms: the inverse of expected_count."""
+    return count / n / (duration_ms / MS_PER_S)

@@ -27,8 +27,12 @@ def require_above(name_hi, hi, name_lo, lo, unit="mV"):
 
 def require_count(name, value, minimum=1):
     """Raise ValueError unless value is a whole number >= minimum (a count of trials, neurons, steps)."""
-    if not np.isscalar(value) or int(value) != value or value < minimum:
-        raise ValueError(f"{name} must be a whole number >= {minimum} (got {value}).")
+    try:
+        whole = np.isscalar(value) and int(value) == value and value >= minimum
+    except (TypeError, ValueError, OverflowError):          # a string, nan or infinity
+        whole = False
+    if not whole:
+        raise ValueError(f"{name} must be a whole number >= {minimum} (got {value!r}).")
 
 
 def require_in_range(name, value, lo, hi, unit=""):

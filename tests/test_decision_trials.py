@@ -1,17 +1,12 @@
 """Chapter 10's stored spiking-network trials (tools/decision_trials.py): the file is what the code
 produces (one chunk re-run bit for bit), it has the behaviour the lecture claims from it, and the
 reaction-time runner drops decided trials correctly."""
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 from course_lib import theory
 from course_lib.models.decision import WangNetwork, choice_statistics, simulate_network, spiking_decisions
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tools import decision_trials  # noqa: E402
+from tools import decision_trials
 
 
 @pytest.fixture(scope="module")

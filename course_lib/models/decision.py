@@ -32,10 +32,11 @@ from scipy.special import exprel
 from ..progress import progress_range
 from ..receptors import mg_block
 from ..simulation import check_dt, n_steps_for
-from ..units import expected_count, hz_to_per_ms
+from ..units import count_rate_hz, expected_count, hz_to_per_ms
 from ..validation import require_above, require_count, require_in_range, require_non_negative, require_positive
 
 POOL_NAMES = ("A", "B", "non-selective", "I")
+DECISION_WINDOW_MS = 50.0     # a pool's rate is averaged over this trailing window before it meets the threshold
 
 
 # ---------------------------------------------------------------------------------------------
@@ -278,11 +279,6 @@ def stimulus_rates_hz(network, coherence, n_steps, dt, t_on, t_off, rng):
     return rates * on[:, None, None]
 
 
-def rate_hz(spike_count, n_neurons, duration_ms):
-    """Firing rate (Hz) of n_neurons that fired spike_count spikes in duration_ms."""
-    return spike_count / n_neurons / (duration_ms / 1000.0)
-
-
 @dataclass
 class NetworkResult:
     """Spiking-network run: pool spike counts per time bin for every trial, and the raster of trial 0."""
@@ -297,13 +293,13 @@ class NetworkResult:
     spike_times: np.ndarray = field(default=None)    # ms, trial 0 (if recorded)
     spike_indices: np.ndarray = field(default=None)  # neuron index, trial 0 (if recorded)
 
-    def pool_rates_hz(self, window_ms=50.0):
+    def pool_rates_hz(self, window_ms=DECISION_WINDOW_MS):
         """Population rate (Hz) of each pool, averaged over the trailing window_ms: (n_trials, n_bins, 4)."""
         width = max(int(round(window_ms / self.bin_ms)), 1)
         cumulative = np.cumsum(self.pool_counts, axis=1)           # whole spike counts: sums are exact
         shifted = np.concatenate([np.zeros_like(cumulative[:, :width]), cumulative[:, :-width]], axis=1)
         bins_in_window = np.minimum(np.arange(1, self.t.size + 1), width)[None, :, None]
-        return rate_hz(cumulative - shifted, self.pool_sizes, bins_in_window * self.bin_ms)
+        return count_rate_hz(cumulative - shifted, bins_in_window * self.bin_ms, self.pool_sizes)
 
 
 def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=500.0, t_off=1500.0,
@@ -334,7 +330,7 @@ def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=50
     counts = np.zeros((int(n_trials), n_bins, 4))
     raster_steps, raster_ids = [], []
     bin_ms = steps_per_bin * dt
-    window = max(int(round(50.0 / bin_ms)), 1)
+    window = max(int(round(DECISION_WINDOW_MS / bin_ms)), 1)
     running = np.arange(int(n_trials))            # trials still simulated (all, unless stop_threshold_hz)
     for k in progress_range(n_steps, progress, work=n_steps * n_trials * network.n):
         spiked = network.step(state, stim[k][running], dt, rng)
@@ -345,8 +341,8 @@ def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=50
             raster_ids.append(ids)
         if stop_threshold_hz is not None and (k + 1) % steps_per_bin == 0 and k * dt >= t_on:
             b = (k + 1) // steps_per_bin
-            recent = rate_hz(counts[running, max(b - window, 0):b, :2].sum(axis=1), network.pool_sizes[:2],
-                             window * bin_ms)                  # as pool_rates_hz computes it, to the last bit
+            recent = count_rate_hz(counts[running, max(b - window, 0):b, :2].sum(axis=1), window * bin_ms,
+                                   network.pool_sizes[:2])     # as pool_rates_hz computes it, to the last bit
             undecided = recent.max(axis=1) < stop_threshold_hz
             if not undecided.any():
                 n_steps, n_bins, counts = k + 1, b, counts[:, :b]
@@ -375,7 +371,7 @@ def spiking_decisions(network=None, coherence=0.0, n_trials=1, threshold_hz=15.0
     t_stop = t_on + max_decision_ms
     run = simulate_network(network, coherence, t_stop=t_stop, dt=dt, t_on=t_on, t_off=t_stop, n_trials=n_trials,
                            seed=seed, stop_threshold_hz=threshold_hz)
-    return first_crossing(run.t, run.pool_rates_hz(50.0)[..., :2], threshold_hz, t_start=t_on)
+    return first_crossing(run.t, run.pool_rates_hz()[..., :2], threshold_hz, t_start=t_on)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -484,7 +480,7 @@ class ReducedResult:
 
 
 def simulate_reduced(model=None, coherence=0.0, n_trials=1, t_stop=2000.0, dt=0.5, t_on=0.0, t_off=None,
-                     threshold_hz=15.0, window_ms=50.0, mu0_hz=None, seed=None, record=True, record_every=1,
+                     threshold_hz=15.0, window_ms=DECISION_WINDOW_MS, mu0_hz=None, seed=None, record=True, record_every=1,
                      s0=0.1, stop_when_decided=False, progress=None):
     """Run n_trials of the reduced model at once; coherence (%) is a number or one per trial.
 
