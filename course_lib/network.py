@@ -818,6 +818,45 @@ def brunel_variant(net, g, eta):
     return with_population_weights(net, weights, drives=(drive,), info=info)
 
 
+def mean_drive_current_pa(net, drive):
+    """The mean current (pA, per neuron) that a constant-rate PoissonDrive delivers to the network's neurons.
+
+    Delta synapses: n_inputs spikes per ms * rate make v jump by weight (mV) each, the charge of
+    C_m * weight per spike; current synapses: a jump of weight (pA) decaying with tau carries weight * tau.
+    """
+    if callable(drive.rate_hz):
+        raise ValueError("the drive's rate is a function of time; give a constant rate to replace it by its mean.")
+    spikes_per_ms = drive.n_inputs * np.asarray(drive.rate_hz, dtype=float) / 1000.0
+    kind = net.synapses.kind
+    if kind == "delta":
+        charge = np.asarray(net.neuron.c_m) * np.asarray(drive.weight)          # pF * mV = pA * ms per spike
+    elif kind == "current":
+        charge = np.asarray(drive.weight) * net.synapses.tau(drive.channel)    # pA * ms
+    else:
+        raise ValueError("a conductance-based drive has no fixed mean current (it depends on v); "
+                         "use delta or current synapses for a constant-drive control.")
+    return np.broadcast_to(spikes_per_ms * charge, (net.n,)).astype(float)
+
+
+def with_constant_drive(net, spread_mv=0.0, seed=None):
+    """The same network with every Poisson drive replaced by a constant current of the same mean (a control).
+
+    Nothing random is left in the input: any irregularity of the run comes from the network itself.
+    spread_mv: optional quenched heterogeneity, a Gaussian spread (s.d., mV of equivalent mean
+    depolarisation, drawn once per neuron with seed) of the constant drive; never temporal noise.
+    """
+    require_non_negative("spread_mv", spread_mv, "mV")
+    poisson = [d for d in net.drives if isinstance(d, PoissonDrive)]
+    if not poisson:
+        raise ValueError("the network has no PoissonDrive to replace.")
+    current = sum(mean_drive_current_pa(net, d) for d in poisson)      # inhibitory drives carry negative weights
+    if spread_mv > 0:
+        current = current + np.asarray(net.neuron.g_l) * spread_mv * np.random.default_rng(seed).standard_normal(net.n)
+    drives = tuple(d for d in net.drives if not isinstance(d, PoissonDrive)) + (ConstantDrive(current),)
+    return dataclasses.replace(net, drives=drives,
+                               info={**net.info, "constant_drive_pa": current, "spread_mv": spread_mv})
+
+
 def combine_networks(networks):
     """Several independent networks simulated as one (block-diagonal synapses): one run sweeps parameters.
 

@@ -126,10 +126,11 @@ def siegert_rate_hz(mu_mv, sigma_mv, tau_m=20.0, t_ref=2.0, v_th=20.0, v_reset=1
 
 
 def lif_input_statistics(rates_hz, j_mv, k, tau_m=20.0):
-    """Mean and std (mV) of the free membrane potential drive from Poisson inputs with delta synapses.
+    """Mean drive mu and noise amplitude sigma (mV) of Poisson inputs with delta synapses (Brunel 2000, eqs. 4-5).
 
     rates_hz, j_mv, k: arrays over input groups (rate of each input, PSP jump J in mV, number of
-    such inputs). mu = tau sum K J nu, sigma^2 = tau sum K J^2 nu (Brunel 2000, eqs. 4-5).
+    such inputs). mu = tau sum K J nu, sigma^2 = tau sum K J^2 nu. sigma is Brunel's noise
+    amplitude; the free membrane potential (no threshold) has mean mu and s.d. sigma / sqrt(2).
     """
     nu = hz_to_per_ms(rates_hz)
     j_mv, k = np.asarray(j_mv, dtype=float), np.asarray(k, dtype=float)
@@ -138,12 +139,15 @@ def lif_input_statistics(rates_hz, j_mv, k, tau_m=20.0):
     return mu, sigma
 
 
-def lif_network_rates_hz(j_mv, k, j_ext_mv, k_ext, nu_ext_hz, neuron=BRUNEL_NEURON, guess_hz=None):
+def lif_network_rates_hz(j_mv, k, j_ext_mv, k_ext, nu_ext_hz, neuron=BRUNEL_NEURON, guess_hz=None,
+                         external_noise=True):
     """Self-consistent rates (Hz) of E and I LIF populations with delta synapses (mean-field, diffusion).
 
     j_mv[a, b], k[a, b]: PSP (mV) and number of inputs a neuron of population a receives from b;
     j_ext_mv[a], k_ext[a]: the same for the external Poisson inputs at nu_ext_hz. Each population's
     rate is the Siegert rate of its mean and variance, which depend on the rates themselves.
+    external_noise=False: the external input is a constant current of the same mean (no variance),
+    as in network.with_constant_drive; all fluctuations then come from the network.
     """
     j_mv, k = np.asarray(j_mv, dtype=float), np.asarray(k, dtype=float)
     j_ext_mv, k_ext = np.asarray(j_ext_mv, dtype=float), np.asarray(k_ext, dtype=float)
@@ -156,7 +160,9 @@ def lif_network_rates_hz(j_mv, k, j_ext_mv, k_ext, nu_ext_hz, neuron=BRUNEL_NEUR
         for a in range(2):
             mu, sigma = lif_input_statistics(np.append(rates, nu_ext_hz), np.append(j_mv[a], j_ext_mv[a]),
                                              np.append(k[a], k_ext[a]), params["tau_m"])
-            out.append(siegert_rate_hz(mu, sigma, **params))
+            if not external_noise:
+                _, sigma = lif_input_statistics(rates, j_mv[a], k[a], params["tau_m"])
+            out.append(siegert_rate_hz(mu, max(sigma, 1e-9), **params))
         return np.array(out)
 
     def mismatch(rates):
@@ -172,15 +178,19 @@ def lif_network_rates_hz(j_mv, k, j_ext_mv, k_ext, nu_ext_hz, neuron=BRUNEL_NEUR
     raise ValueError("the self-consistent rates did not converge; give guess_hz near the simulated rates.")
 
 
-def balanced_lif_rates_hz(k, nu0_hz, g=8.0, j=J_REFERENCE_MV, gamma=0.25, couplings=None, neuron=BRUNEL_NEURON):
-    """Mean-field rates (Hz) at finite K of course_lib.network.balanced_lif_network (same arguments)."""
+def balanced_lif_rates_hz(k, nu0_hz, g=8.0, j=J_REFERENCE_MV, gamma=0.25, couplings=None, neuron=BRUNEL_NEURON,
+                          external_noise=True):
+    """Mean-field rates (Hz) at finite K of course_lib.network.balanced_lif_network (same arguments).
+
+    external_noise=False: the network of network.with_constant_drive (constant external current).
+    """
     couplings = brunel_couplings(g, gamma) if couplings is None else couplings
     j_mat, j_ext = coupling_matrix(couplings)
     k_inh = round(gamma * k)
     scale = j / np.sqrt(k) * np.array([1.0, k / k_inh])          # J_kE and J_kI (balanced_couplings)
     guess = np.maximum(balanced_rates(nu0_hz, couplings), 1.0)
     return lif_network_rates_hz(j_mat * scale, np.array([[k, k_inh], [k, k_inh]]), j_ext * j / np.sqrt(k),
-                                np.full(2, k), nu0_hz, neuron, guess_hz=guess)
+                                np.full(2, k), nu0_hz, neuron, guess_hz=guess, external_noise=external_noise)
 
 
 def balanced_lif_input_mv(k, rates_hz, nu0_hz, g=8.0, j=J_REFERENCE_MV, gamma=0.25, couplings=None, tau_m=20.0):
