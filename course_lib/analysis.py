@@ -194,3 +194,179 @@ def classify_firing_pattern(spike_times, t_on, t_off):
     if s[0] - t_on > steady:
         return "delayed"
     return "tonic"
+
+
+# --- network states (Brunel 2000): one criterion for chapters 06 and 07 -----------------------
+
+#: The criterion that names a network's state (CONVENTIONS.md section 12): silent below SILENT_HZ;
+#: synchronous when chi > CHI_SYNCHRONOUS; regular when the CV of ISIs < CV_REGULAR; a synchronous
+#: irregular state is "fast" when its population-rate spectrum peaks above FAST_HZ.
+SILENT_HZ, CHI_SYNCHRONOUS, CV_REGULAR, FAST_HZ = 0.2, 0.2, 0.25, 60.0
+
+
+def synchrony_chi(times_ms, indices, n, t_start, t_stop, bins_ms=(1.0, 5.0)):
+    """Golomb's synchrony chi (0 independent, 1 identical neurons), the largest over the given bin widths (ms)."""
+    values = [synchrony(times_ms, indices, n, t_start, t_stop, b) for b in bins_ms]
+    values = [v for v in values if np.isfinite(v)]
+    return float(np.sqrt(max(values) / n)) if values else np.nan
+
+
+def network_state(times_ms, indices, n, t_start, t_stop, min_spikes=6):
+    """Measure a network run in [t_start, t_stop) ms and name its state by the course's one criterion.
+
+    Returns a dict: rate_hz (mean over all n neurons), cv (mean CV of ISIs over the neurons with at
+    least min_spikes spikes in the window; nan if none), n_cv (how many neurons that is), chi (Golomb
+    synchrony, 1 and 5 ms bins), peak_hz (largest peak of the population-rate spectrum above 5 Hz) and
+    state: 'silent' (rate < SILENT_HZ), else 'AI' / 'AR' (asynchronous: chi <= CHI_SYNCHRONOUS;
+    irregular / regular by CV_REGULAR), else 'SR' (regular) or 'SI fast' / 'SI slow' (FAST_HZ).
+
+    Why min_spikes: the CV of a few ISIs is biased low. For a Poisson train with two ISIs its mean
+    is 0.5, not 1; short windows at low rates therefore make irregular firing look regular.
+    """
+    if t_stop <= t_start:
+        raise ValueError(f"t_stop ({t_stop} ms) must be after t_start ({t_start} ms).")
+    times_ms, indices = _in_window(times_ms, indices, t_start, t_stop)
+    rate = times_ms.size / (n * (t_stop - t_start) / 1000.0)
+    result = {"rate_hz": float(rate), "cv": np.nan, "n_cv": 0, "chi": np.nan, "peak_hz": np.nan}
+    if rate < SILENT_HZ:
+        return {**result, "state": "silent"}
+    cv = cv_isi_per_neuron(times_ms, indices, n, min_spikes=min_spikes)
+    measured = np.isfinite(cv)
+    if measured.any():
+        result.update(cv=float(cv[measured].mean()), n_cv=int(measured.sum()))
+    result["chi"] = synchrony_chi(times_ms, indices, n, t_start, t_stop)
+    freq, power = population_rate_spectrum(times_ms, n, t_start, t_stop, bin_ms=0.5,
+                                           segment_ms=min(t_stop - t_start, 256.0))
+    above = freq > 5.0
+    result["peak_hz"] = float(freq[above][np.argmax(power[above])]) if above.any() else np.nan
+    regular = bool(result["cv"] < CV_REGULAR)       # nan (nobody fired min_spikes times) counts as irregular
+    if not result["chi"] > CHI_SYNCHRONOUS:
+        state = "AR" if regular else "AI"
+    elif regular:
+        state = "SR"
+    else:
+        state = "SI fast" if result["peak_hz"] > FAST_HZ else "SI slow"
+    return {**result, "state": state}
+
+
+# --- step responses: how fast a signal follows a step of its input ----------------------------
+
+def step_response(t_ms, signal, t_steps, window_ms, baseline_ms=10.0, final_ms=10.0, directions=None):
+    """Average normalised response to input steps at t_steps (ms) -> (lag_ms, x, change); x = 0 before, 1 at the new level.
+
+    t_ms: evenly spaced sample times of signal (ms; e.g. bin centres of a population rate). For each
+    step the samples with t_step - baseline_ms <= t < t_step + window_ms are cut out (lag = t - t_step).
+    'before' is the mean over the baseline_ms before the step, 'after' the mean over the last final_ms
+    of the window. Steps up and down are averaged with the sign s_i of their direction (directions:
+    +1 / -1 per step; default the sign of after - before):
+    x(lag) = sum_i s_i (signal_i(lag) - before_i) / sum_i s_i (after_i - before_i).
+    Summing numerator and denominator separately keeps one noisy step from blowing up a ratio.
+    change: the mean of s_i (after_i - before_i), in the signal's units. The samples at lag < 0
+    should scatter around 0: their standard deviation is the noise of x.
+    """
+    t_ms, signal = np.asarray(t_ms, dtype=float), np.asarray(signal, dtype=float)
+    t_steps = np.atleast_1d(np.asarray(t_steps, dtype=float))
+    if t_ms.ndim != 1 or t_ms.size < 2 or signal.shape != t_ms.shape:
+        raise ValueError(f"t_ms {t_ms.shape} and signal {signal.shape} must be 1-d arrays of the same length (>= 2).")
+    dt = (t_ms[-1] - t_ms[0]) / (t_ms.size - 1)
+    if dt <= 0 or np.max(np.abs(np.diff(t_ms) - dt)) > 1e-6 * dt:
+        raise ValueError("t_ms must be increasing and evenly spaced (one sample every dt ms).")
+    for name, value in (("window_ms", window_ms), ("baseline_ms", baseline_ms), ("final_ms", final_ms)):
+        if not np.isfinite(value) or value < dt:
+            raise ValueError(f"{name} must be at least one sample long ({dt:g} ms); got {value}.")
+    if final_ms > window_ms:
+        raise ValueError(f"final_ms ({final_ms} ms) must not exceed window_ms ({window_ms} ms).")
+    n_pre, n_post, n_final = (int(round(v / dt)) for v in (baseline_ms, window_ms, final_ms))
+    first = np.searchsorted(t_ms, t_steps - 1e-6 * dt)                 # first sample at or after each step
+    offset = t_ms[np.minimum(first, t_ms.size - 1)] - t_steps
+    if t_steps.size == 0 or np.any(first - n_pre < 0) or np.any(first + n_post > t_ms.size):
+        raise ValueError(f"t_steps must leave baseline_ms before and window_ms after each step inside "
+                         f"t_ms = [{t_ms[0]:g}, {t_ms[-1]:g}] ms.")
+    if np.ptp(offset) > 1e-6 * dt:
+        raise ValueError("t_steps must all sit at the same place relative to the samples (e.g. on bin edges).")
+    segments = signal[(first - n_pre)[:, None] + np.arange(n_pre + n_post)]      # (steps, samples)
+    before = segments[:, :n_pre].mean(axis=1)
+    after = segments[:, -n_final:].mean(axis=1)
+    signs = np.sign(after - before) if directions is None else np.asarray(directions, dtype=float)
+    if signs.shape != t_steps.shape or not np.all(np.isin(signs, (-1.0, 1.0))):
+        raise ValueError(f"directions must hold +1 or -1 for each of the {t_steps.size} steps.")
+    change = np.mean(signs * (after - before))
+    if change == 0:
+        raise ValueError("the signal does not change across the steps (after = before): nothing to normalise.")
+    x = np.mean(signs[:, None] * (segments - before[:, None]), axis=0) / change
+    lag = (np.arange(n_pre + n_post) - n_pre) * dt + offset[0]
+    return lag, x, float(change)
+
+
+def _crossing(lag, x, level):
+    """First lag at which x reaches level, interpolated linearly between the samples around it; nan if never."""
+    above = np.flatnonzero(x >= level)
+    if above.size == 0:
+        return np.nan
+    i = above[0]
+    if i == 0:
+        return float(lag[0])
+    return float(lag[i - 1] + (lag[i] - lag[i - 1]) * (level - x[i - 1]) / (x[i] - x[i - 1]))
+
+
+def response_time(lag_ms, x, level=1 - np.exp(-1), band=0.1, fit_until_ms=None, monotone=True):
+    """How fast a normalised step response x(lag) (0 before, 1 at the new level; lag in ms) gets there.
+
+    Returns a dict, all times in ms after the step (lag >= 0 only):
+    t_cross_ms: the first lag at which x reaches level (1 - 1/e = 63 % by default), interpolated
+        linearly between the two samples around the crossing (nan if it never does). With
+        monotone=True the crossing is taken on the best non-decreasing fit of x from the step to its
+        peak (isotonic regression), which averages the noise instead of catching its first upward
+        excursion: on a noisy slow rise the raw first crossing comes too early;
+    tau_ms, delay_ms, fit_rms: least-squares fit of x = 1 - exp(-(lag - delay) / tau) after the delay
+        (0 before it) over 0 <= lag <= fit_until_ms (default: all), and its rms residual, which is
+        large when the response is not such an exponential (it overshoots, rings). For an exponential
+        with a delay, t_cross = delay + tau;
+    overshoot, t_peak_ms: the peak of x above 1 (a fraction of the step; 0 if x never exceeds 1) and its lag;
+    settling_ms: the settling time, when x enters the band 1 +- band for the last time (interpolated
+        between the last sample outside the band and the next); nan if x is outside at the end.
+    Noise raises the peak and, without monotone, makes the first crossing early; a sample outside the
+    band by noise alone delays the settling: average until the noise of x (the scatter of
+    step_response's samples before the step) is well below band and 1 - level.
+    """
+    from scipy.optimize import curve_fit
+    lag_ms, x = np.asarray(lag_ms, dtype=float), np.asarray(x, dtype=float)
+    if lag_ms.ndim != 1 or x.shape != lag_ms.shape:
+        raise ValueError(f"lag_ms {lag_ms.shape} and x {x.shape} must be 1-d arrays of the same length.")
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie strictly between 0 and 1 (got {level}).")
+    if not 0.0 < band < 1.0:
+        raise ValueError(f"band must lie strictly between 0 and 1 (got {band}).")
+    after = lag_ms >= 0
+    if np.count_nonzero(after) < 3 or not np.all(np.diff(lag_ms) > 0):
+        raise ValueError("lag_ms must increase and hold at least three samples at lag >= 0.")
+    lag, y = lag_ms[after], x[after]
+    peak = int(np.argmax(y))
+    if monotone:
+        from scipy.optimize import isotonic_regression
+        t_cross = _crossing(lag[:peak + 1], isotonic_regression(y[:peak + 1]).x, level)
+    else:
+        t_cross = _crossing(lag, y, level)
+    fitted = lag <= (lag[-1] if fit_until_ms is None else fit_until_ms)
+
+    def model(t, tau, delay):
+        return np.where(t > delay, 1.0 - np.exp(-np.maximum(t - delay, 0.0) / tau), 0.0)
+
+    guess = t_cross if np.isfinite(t_cross) and t_cross > 0 else lag[1]
+    try:
+        (tau, delay), _ = curve_fit(model, lag[fitted], y[fitted], p0=(guess, 0.0),
+                                    bounds=([1e-6, lag[0] - (lag[1] - lag[0])], [np.inf, lag[-1]]))
+        fit_rms = float(np.sqrt(np.mean((model(lag[fitted], tau, delay) - y[fitted]) ** 2)))
+    except RuntimeError:                         # no convergence: report the fit as missing
+        tau, delay, fit_rms = np.nan, np.nan, np.nan
+    outside = np.flatnonzero(np.abs(y - 1.0) > band)
+    if outside.size == 0:
+        settling = float(lag[0])
+    elif outside[-1] == y.size - 1:
+        settling = np.nan
+    else:
+        i = outside[-1]
+        edge = 1.0 + band * np.sign(y[i] - 1.0)           # the edge of the band it crosses
+        settling = float(lag[i] + (lag[i + 1] - lag[i]) * (edge - y[i]) / (y[i + 1] - y[i]))
+    return {"t_cross_ms": t_cross, "tau_ms": float(tau), "delay_ms": float(delay), "fit_rms": fit_rms,
+            "overshoot": float(max(y[peak] - 1.0, 0.0)), "t_peak_ms": float(lag[peak]), "settling_ms": settling}
