@@ -223,6 +223,8 @@ def network_state(times_ms, indices, n, t_start, t_stop, min_spikes=6):
     Why min_spikes: the CV of a few ISIs is biased low. For a Poisson train with two ISIs its mean
     is 0.5, not 1; short windows at low rates therefore make irregular firing look regular.
     """
+    if int(n) != n or n < 1:
+        raise ValueError(f"n (the number of neurons) must be a whole number >= 1 (got {n}).")
     if t_stop <= t_start:
         raise ValueError(f"t_stop ({t_stop} ms) must be after t_start ({t_start} ms).")
     times_ms, indices = _in_window(times_ms, indices, t_start, t_stop)

@@ -33,7 +33,7 @@ from .neurons import LIF
 from .progress import progress_range
 from .simulation import check_dt, n_steps_for
 from .units import expected_count
-from .validation import require_in_range, require_non_negative, require_positive
+from .validation import require_count, require_in_range, require_non_negative, require_positive, require_seed
 
 CHANNELS = ("exc", "inh", "ext")
 SYNAPSE_KINDS = ("delta", "current", "conductance")
@@ -150,6 +150,7 @@ def fixed_indegree(n_source, n_target, k, rng, same_population=False, allow_mult
     No loop over neurons: draw k sources per neuron with replacement, drop repeated ones and
     autapses, then redraw the missing ones until every neuron has k distinct sources.
     """
+    require_count("k", k, minimum=0)
     available = n_source - (1 if same_population else 0)
     if int(k) != k or not 0 <= k <= available:
         raise ValueError(f"in-degree k = {k} must be a whole number between 0 and {available} (the available sources).")
@@ -724,6 +725,10 @@ def brunel_network(g=5.0, eta=2.0, n_e=10000, n_i=2500, epsilon=0.1, j=0.1, dela
     """
     require_positive("g", g)
     require_non_negative("eta", eta)
+    require_positive("j", j, "mV")
+    require_count("n_e", n_e)
+    require_count("n_i", n_i)
+    require_seed("seed", seed)
     require_in_range("epsilon", epsilon, 0.0, 1.0)
     c_e, c_i = int(round(epsilon * n_e)), int(round(epsilon * n_i))
     nu_thr = brunel_threshold_rate_hz(j, c_e, neuron)
@@ -776,6 +781,10 @@ def balanced_lif_network(k=1000, nu0_hz=10.0, g=8.0, j=J_REFERENCE_MV, n_e=10000
     """
     require_positive("j", j, "mV")
     require_positive("g", g)
+    require_count("k", k)
+    require_count("n_e", n_e)
+    require_count("n_i", n_i)
+    require_seed("seed", seed)
     if not callable(nu0_hz):
         require_non_negative("nu0_hz", nu0_hz, "Hz")
     k_inh = int(round(gamma * k))

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import common_size, require_above, require_non_negative, require_positive
+from .validation import (MAX_NEURONS, common_size, require_above, require_choice, require_count, require_finite,
+                         require_non_negative, require_positive)
 
 
 def _relax(x, x_inf, decay):
@@ -48,6 +49,7 @@ class LIF:
     def __post_init__(self):
         require_positive("c_m", self.c_m, "pF")
         require_positive("g_l", self.g_l, "nS")
+        require_finite("e_l", self.e_l, "mV")
         require_non_negative("t_ref", self.t_ref, "ms")
         require_above("v_th", self.v_th, "v_reset", self.v_reset)
         common_size(**vars(self))
@@ -69,6 +71,7 @@ class LIF:
 
     def initial_state(self, n):
         """State at rest: v = e_l (mV), no neuron refractory."""
+        n = require_count("n", n, maximum=MAX_NEURONS)
         return {"v": np.broadcast_to(self.e_l, (n,)).astype(float),
                 "ref_left": np.zeros(n)}
 
@@ -107,6 +110,7 @@ class EIF:
         require_positive("c_m", self.c_m, "pF")
         require_positive("g_l", self.g_l, "nS")
         require_positive("delta_t", self.delta_t, "mV")
+        require_finite("e_l", self.e_l, "mV")
         require_non_negative("t_ref", self.t_ref, "ms")
         require_above("v_peak", self.v_peak, "v_t", self.v_t)
         require_above("v_peak", self.v_peak, "v_reset", self.v_reset)
@@ -129,6 +133,7 @@ class EIF:
 
     def initial_state(self, n):
         """State at rest: v = e_l (mV), no neuron refractory."""
+        n = require_count("n", n, maximum=MAX_NEURONS)
         return {"v": np.broadcast_to(self.e_l, (n,)).astype(float), "ref_left": np.zeros(n)}
 
     def spike_current(self, v):
@@ -167,6 +172,8 @@ class AdEx(EIF):
 
     def __post_init__(self):
         super().__post_init__()
+        require_finite("a", self.a, "nS")
+        require_finite("b", self.b, "pA")
         require_positive("tau_w", self.tau_w, "ms")
 
     def initial_state(self, n):
@@ -223,13 +230,15 @@ HH_RATES = {"m": (hh_alpha_m, hh_beta_m), "h": (hh_alpha_h, hh_beta_h), "n": (hh
 
 def hh_gate_steady_state(gate, v):
     """Steady-state open fraction x_inf(v) = alpha / (alpha + beta) of gate 'm', 'h' or 'n'."""
-    alpha, beta = (f(np.asarray(v, dtype=float)) for f in HH_RATES[gate])
+    require_choice("gate", gate, HH_RATES)
+    alpha, beta = (f(require_finite("v", v, "mV")) for f in HH_RATES[gate])
     return alpha / (alpha + beta)
 
 
 def hh_gate_time_constant(gate, v):
     """Time constant tau_x(v) = 1 / (alpha + beta) of gate 'm', 'h' or 'n', ms."""
-    alpha, beta = (f(np.asarray(v, dtype=float)) for f in HH_RATES[gate])
+    require_choice("gate", gate, HH_RATES)
+    alpha, beta = (f(require_finite("v", v, "mV")) for f in HH_RATES[gate])
     return 1.0 / (alpha + beta)
 
 
@@ -258,6 +267,8 @@ class HodgkinHuxley:
         for name in ("g_na", "g_k"):   # zero is allowed: a channel blocked (TTX for Na+, TEA for K+)
             require_non_negative(name, getattr(self, name), "mS/cm^2")
         require_above("e_na", self.e_na, "e_k", self.e_k)
+        require_finite("e_l", self.e_l, "mV")
+        require_finite("v_spike", self.v_spike, "mV")
         common_size(**vars(self))
 
     @property
@@ -272,7 +283,11 @@ class HodgkinHuxley:
 
     def initial_state(self, n, v0=-65.0):
         """State at v0 (mV; a number or one value per neuron) with every gate at its steady state."""
-        v = np.broadcast_to(np.asarray(v0, dtype=float), (n,)).copy()
+        n = require_count("n", n, maximum=MAX_NEURONS)
+        v0 = require_finite("v0", v0, "mV")
+        if v0.shape not in ((), (n,)):
+            raise ValueError(f"v0 has shape {v0.shape}; give a number or one value per neuron, shape ({n},).")
+        v = np.broadcast_to(v0, (n,)).copy()
         state = {"v": v}
         for gate in "mhn":
             state[gate] = hh_gate_steady_state(gate, v)
@@ -312,6 +327,11 @@ PATTERN_G_L, PATTERN_E_L, PATTERN_V_T, PATTERN_DELTA_T, PATTERN_V_PEAK = 2.0, -7
 
 def firing_pattern_neurons(names):
     """One AdEx population (one neuron per name, in order) with the Table 6.1 parameters; and the step currents (pA)."""
+    if isinstance(names, str) or not hasattr(names, "__len__") or len(names) == 0:
+        raise ValueError(f"names must be a non-empty list of pattern names from {list(FIRING_PATTERNS)} "
+                         f"(got {names!r:.60}).")
+    for name in names:
+        require_choice("names", name, FIRING_PATTERNS)
     rows = np.array([FIRING_PATTERNS[name] for name in names])
     tau_m, a, tau_w, b, v_reset, step = rows.T
     size = len(names)

@@ -25,9 +25,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .validation import common_size, require_in_range, require_non_negative, require_positive
+from .validation import (MAX_NEURONS, as_numbers, common_size, require_count, require_finite, require_in_range,
+                         require_non_negative, require_positive)
 
 __all__ = ["TsodyksMarkram"]
+
+
+def _check_interval(name, value):
+    """A time since the last spike (ms): >= 0, and +inf for a synapse that never fired; nan refused."""
+    arr = as_numbers(name, value, "ms")
+    if np.any(np.isnan(arr)) or np.any(arr < 0):
+        raise ValueError(f"{name} must be zero or positive (a time since the last spike, ms; inf for none); "
+                         f"got {value!r:.60}.")
+    return arr
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +78,10 @@ class TsodyksMarkram:
 
     def relax(self, u, x, elapsed_ms):
         """u and x after elapsed_ms (ms) without spikes: exact exponential relaxation."""
+        return self._relax(require_finite("u", u), require_finite("x", x), _check_interval("elapsed_ms", elapsed_ms))
+
+    def _relax(self, u, x, elapsed_ms):
+        """relax without the argument checks (the per-step loop)."""
         elapsed = np.asarray(elapsed_ms, dtype=float)
         tau_f = np.asarray(self.tau_f, dtype=float)
         decay_f = np.where(tau_f > 0, np.exp(-elapsed / np.where(tau_f > 0, tau_f, 1.0)), 0.0)
@@ -77,16 +91,19 @@ class TsodyksMarkram:
 
     def release(self, u, x):
         """A spike now: u facilitates, u x is released; returns (u, x, efficacy) just after the spike."""
+        u, x = require_finite("u", u), require_finite("x", x)
         u_new = u + self.u_se * (1.0 - u)
         efficacy = u_new * x
         return u_new, x - efficacy, efficacy
 
     def on_spike(self, u, x, interval_ms):
         """Event-driven update for a spike interval_ms after the previous one (u, x: values just after it)."""
-        return self.release(*self.relax(u, x, interval_ms))
+        interval_ms = _check_interval("interval_ms", interval_ms)
+        return self.release(*self._relax(require_finite("u", u), require_finite("x", x), interval_ms))
 
     def initial_state(self, n):
         """A rested synapse: u = u_rest, x = 1."""
+        n = require_count("n", n, maximum=MAX_NEURONS)
         return {"u": np.broadcast_to(self.u_rest, (n,)).astype(float), "x": np.ones(n)}
 
     def step(self, state, spiked, dt):
@@ -99,12 +116,12 @@ class TsodyksMarkram:
         u_spike, x_spike, efficacy = self.release(state["u"], state["x"])
         u = np.where(spiked, u_spike, state["u"])
         x = np.where(spiked, x_spike, state["x"])
-        state["u"], state["x"] = self.relax(u, x, dt)
+        state["u"], state["x"] = self._relax(u, x, dt)
         return np.where(spiked, efficacy, 0.0)
 
     def efficacies(self, spike_times_ms):
         """Efficacy of each spike of one train (sorted times in ms), starting from a rested synapse."""
-        times = np.sort(np.asarray(spike_times_ms, dtype=float))
+        times = np.sort(require_finite("spike_times_ms", spike_times_ms, "ms").ravel())
         u, x = np.asarray(self.u_rest, dtype=float), np.asarray(1.0)
         out = np.empty(times.size)
         previous = -np.inf

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .synapses import ExponentialSynapse
-from .validation import common_size, require_non_negative, require_positive
+from .validation import MAX_NEURONS, common_size, require_count, require_finite, require_non_negative, require_positive
 
 __all__ = ["MG_MM", "mg_block", "AMPA", "GABAA", "NMDA", "GABAB"]
 
@@ -36,7 +36,7 @@ def mg_block(v, mg_mm=MG_MM):
     Jahr & Stevens (1990), J Neurosci 10:3178, as used by Wang (2002).
     """
     require_non_negative("mg_mm", mg_mm, "mM")
-    return 1.0 / (1.0 + mg_mm * np.exp(-0.062 * np.asarray(v, dtype=float)) / 3.57)
+    return 1.0 / (1.0 + mg_mm * np.exp(-0.062 * require_finite("v", v, "mV")) / 3.57)
 
 
 def _no_block(v):
@@ -51,6 +51,10 @@ class AMPA(ExponentialSynapse):
     tau_decay: float = 2.0   # ms
     e_rev: float = 0.0       # mV
 
+    def __post_init__(self):
+        super().__post_init__()
+        require_finite("e_rev", self.e_rev, "mV")
+
     def block(self, v):
         """No voltage dependence (ohmic channel)."""
         return _no_block(v)
@@ -62,6 +66,10 @@ class GABAA(ExponentialSynapse):
 
     tau_decay: float = 5.0   # ms
     e_rev: float = -70.0     # mV
+
+    def __post_init__(self):
+        super().__post_init__()
+        require_finite("e_rev", self.e_rev, "mV")
 
     def block(self, v):
         """No voltage dependence (ohmic channel)."""
@@ -90,6 +98,7 @@ class NMDA:
         require_positive("tau_decay", self.tau_decay, "ms")
         require_positive("alpha", self.alpha, "1/ms")
         require_non_negative("mg_mm", self.mg_mm, "mM")
+        require_finite("e_rev", self.e_rev, "mV")
         common_size(**vars(self))
 
     @property
@@ -99,6 +108,7 @@ class NMDA:
 
     def initial_state(self, n):
         """No recent spikes: x = s = 0."""
+        n = require_count("n", n, maximum=MAX_NEURONS)
         return {"x": np.zeros(n), "s": np.zeros(n)}
 
     def value(self, state):
@@ -146,6 +156,7 @@ class GABAB:
     def __post_init__(self):
         for name in ("k1", "k2", "k3", "k4", "kd", "n_sites", "c_max", "c_dur"):
             require_positive(name, getattr(self, name))
+        require_finite("e_rev", self.e_rev, "mV")
         common_size(**vars(self))
 
     @property
@@ -155,6 +166,7 @@ class GABAB:
 
     def initial_state(self, n):
         """No transmitter, no activated receptors or G-proteins."""
+        n = require_count("n", n, maximum=MAX_NEURONS)
         return {"r": np.zeros(n), "g": np.zeros(n), "release_left": np.zeros(n)}
 
     def value(self, state):

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .progress import progress_range
+from .validation import (MAX_NEURONS, require_count, require_finite, require_memory, require_model, require_number,
+                         require_steps)
 
 
 @dataclass
@@ -49,26 +51,35 @@ class SimResult:
 
 
 def n_steps_for(t_stop, dt):
-    """Number of steps of length dt (ms) that cover t_stop (ms)."""
-    return int(round(t_stop / dt))
+    """Number of steps of length dt (ms) that cover t_stop (ms): at least one, at most validation.MAX_STEPS."""
+    return require_steps(t_stop, dt)
 
 
 def check_dt(model, dt):
     """Raise ValueError if dt (ms) is not positive or too large for the model."""
-    if not np.isscalar(dt) or not np.isfinite(dt) or dt <= 0:
+    require_model("model", model, needs=("max_dt",))
+    dt = require_number("dt", dt, "ms")
+    if dt <= 0:
         raise ValueError(f"dt must be a positive number of ms (got {dt!r}).")
     if dt > model.max_dt + 1e-12:
         raise ValueError(f"dt = {dt} ms is too large for {type(model).__name__}: the largest accurate step "
                          f"is {model.max_dt:.3g} ms. Use dt <= {model.max_dt:.3g} ms.")
 
 
-def current_function(current, n, n_steps, dt):
-    """Turn any accepted form of input current into a function of the step index -> (n,) array."""
+def current_function(current, n, n_steps, dt, name="current"):
+    """Turn any accepted form of input current into a function of the step index -> (n,) array.
+
+    name: the argument's name in error messages (current, i_ext, arrivals, v_clamp).
+    """
     if callable(current):
         def at_step(k):
-            return np.broadcast_to(np.asarray(current(k * dt), dtype=float), (n,))
+            value = require_finite(name, current(k * dt))   # the function's value at t = k dt
+            if value.shape not in ((), (n,)):
+                raise ValueError(f"the {name} function returned shape {value.shape} at t = {k * dt:g} ms; "
+                                 f"return a number or an array of shape ({n},).")
+            return np.broadcast_to(value, (n,))
         return at_step
-    arr = np.asarray(current, dtype=float)
+    arr = require_finite(name, current)
     if arr.ndim == 0:
         const = np.full(n, float(arr))
         return lambda k: const
@@ -78,16 +89,14 @@ def current_function(current, n, n_steps, dt):
         return lambda k: np.full(n, arr[k])
     if arr.ndim == 2 and arr.shape == (n_steps, n):
         return lambda k: arr[k]
-    raise ValueError(f"current has shape {arr.shape}; expected a number, ({n},) for one value per neuron, "
+    raise ValueError(f"{name} has shape {arr.shape}; expected a number, ({n},) for one value per neuron, "
                      f"({n_steps},) for a time series of {n_steps} steps, or ({n_steps}, {n}).")
 
 
 def infer_n(model, current, n, n_steps):
     """Number of neurons: given, or implied by per-neuron parameters or a per-neuron current."""
     if n is not None:
-        if int(n) < 1:
-            raise ValueError(f"n must be at least 1 (got {n}).")
-        return int(n)
+        return require_count("n", n, maximum=MAX_NEURONS)
     n_model = model.n_params
     arr = None if callable(current) else np.asarray(current)
     if arr is not None and arr.ndim == 2:
@@ -95,6 +104,35 @@ def infer_n(model, current, n, n_steps):
     if arr is not None and arr.ndim == 1 and arr.shape[0] != n_steps:
         return arr.shape[0]
     return n_model
+
+
+def check_state(state):
+    """Raise unless state is a dict of finite arrays of one common shape (n,); returns its first array."""
+    if not isinstance(state, dict) or not state:
+        raise ValueError(f"state must be a dict of state arrays such as model.initial_state(n) (got {state!r:.60}).")
+    shapes = {name: np.shape(value) for name, value in state.items()}
+    for name, value in state.items():
+        require_finite(f"state[{name!r}]", value)
+        if np.ndim(value) != 1 or np.shape(value) != next(iter(shapes.values())):
+            raise ValueError(f"state arrays must all have one shape (n,); got {shapes}.")
+    return next(iter(state.values()))
+
+
+def check_record(record):
+    """The names to record as a tuple: a single name may be given as a string."""
+    record = (record,) if isinstance(record, str) else record
+    if not isinstance(record, (tuple, list)) or not all(isinstance(name, str) for name in record):
+        raise ValueError(f"record must be a tuple of state names such as ('v',) (got {record!r:.60}).")
+    return tuple(record)
+
+
+def check_record_neurons(record_neurons, n):
+    """Indices of the neurons to record, each a whole number 0..n-1."""
+    raw = np.atleast_1d(require_finite("record_neurons", record_neurons))
+    if raw.ndim != 1 or raw.size == 0 or np.any(raw != np.round(raw)) or np.any(raw < 0) or np.any(raw >= n):
+        raise ValueError(f"record_neurons must be a non-empty list of neuron indices 0..{n - 1} "
+                         f"(got {record_neurons!r:.60}).")
+    return raw.astype(int)
 
 
 def simulate(model, current=0.0, t_stop=100.0, dt=0.1, n=None, record=("v",), record_neurons=None,
@@ -105,21 +143,25 @@ def simulate(model, current=0.0, t_stop=100.0, dt=0.1, n=None, record=("v",), re
     record_neurons: indices of the neurons whose traces are kept (default: all).
     state: a state dict to start from (default: model.initial_state(n)); it is advanced in place.
     """
+    require_model("model", model, needs=("initial_state", "step", "max_dt", "n_params"))
     check_dt(model, dt)
-    if not np.isfinite(t_stop) or t_stop <= 0:
-        raise ValueError(f"t_stop must be a positive duration in ms (got {t_stop}).")
     n_steps = n_steps_for(t_stop, dt)
     if n is None and state is not None:   # a given state fixes the number of neurons
-        n = np.shape(next(iter(state.values())))[0]
+        n = np.shape(check_state(state))[0]
     n = infer_n(model, current, n, n_steps)
     if model.n_params not in (1, n):
         raise ValueError(f"the model has per-neuron parameters for {model.n_params} neurons but the run has {n}.")
     input_at = current_function(current, n, n_steps, dt)
     state = model.initial_state(n) if state is None else state
+    n_state = np.shape(check_state(state))[0]
+    if n_state != n:
+        raise ValueError(f"state holds {n_state} neurons but the run has {n}.")
+    record = check_record(record)
     unknown = [name for name in record if name not in state]
     if unknown:
         raise ValueError(f"cannot record {unknown}: {type(model).__name__} has state {sorted(state)}.")
-    keep = np.arange(n) if record_neurons is None else np.atleast_1d(np.asarray(record_neurons, dtype=int))
+    keep = np.arange(n) if record_neurons is None else check_record_neurons(record_neurons, n)
+    require_memory("the recorded traces", float(n_steps) * keep.size * len(record))
     traces = {name: np.empty((n_steps, keep.size)) for name in record}
     spike_steps, spike_ids = [], []
     for k in progress_range(n_steps, progress, work=n_steps * n):

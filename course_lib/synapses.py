@@ -32,8 +32,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .progress import progress_range
-from .simulation import SimResult, check_dt, current_function, n_steps_for
-from .validation import common_size, require_above, require_positive
+from .simulation import SimResult, check_dt, check_record, check_state, current_function, n_steps_for
+from .validation import (MAX_NEURONS, InputTypeError, common_size, require_above, require_count, require_finite,
+                         require_memory, require_model, require_positive)
 
 __all__ = ["exponential_kernel", "alpha_kernel", "biexponential_kernel", "ExponentialSynapse",
            "AlphaSynapse", "BiexponentialSynapse", "SynapticInput", "synaptic_current", "simulate_synapses"]
@@ -44,26 +45,27 @@ __all__ = ["exponential_kernel", "alpha_kernel", "biexponential_kernel", "Expone
 def exponential_kernel(t_ms, tau_decay):
     """Exponential kernel exp(-t/tau_decay) for t >= 0, zero before; peak 1 at t = 0."""
     require_positive("tau_decay", tau_decay, "ms")
-    t = np.asarray(t_ms, dtype=float)
+    t = require_finite("t_ms", t_ms, "ms")
     return np.where(t >= 0, np.exp(-np.maximum(t, 0.0) / tau_decay), 0.0)
 
 
 def alpha_kernel(t_ms, tau):
     """Alpha kernel (t/tau) exp(1 - t/tau) for t >= 0, zero before; peak 1 at t = tau (ms)."""
     require_positive("tau", tau, "ms")
-    t = np.maximum(np.asarray(t_ms, dtype=float), 0.0)
+    t = np.maximum(require_finite("t_ms", t_ms, "ms"), 0.0)
     return (t / tau) * np.exp(1.0 - t / tau)
 
 
 def biexponential_peak_time(tau_rise, tau_decay):
     """Time (ms) at which exp(-t/tau_decay) - exp(-t/tau_rise) peaks."""
+    _check_rise_decay(tau_rise, tau_decay)
     return tau_rise * tau_decay / (tau_decay - tau_rise) * np.log(tau_decay / tau_rise)
 
 
 def biexponential_kernel(t_ms, tau_rise, tau_decay):
     """Difference of exponentials (exp(-t/tau_decay) - exp(-t/tau_rise)), scaled to a peak of 1."""
     _check_rise_decay(tau_rise, tau_decay)
-    t = np.maximum(np.asarray(t_ms, dtype=float), 0.0)
+    t = np.maximum(require_finite("t_ms", t_ms, "ms"), 0.0)
     return (np.exp(-t / tau_decay) - np.exp(-t / tau_rise)) / _biexp_peak_value(tau_rise, tau_decay)
 
 
@@ -102,7 +104,7 @@ class ExponentialSynapse:
 
     def initial_state(self, n):
         """No recent spikes: s = 0."""
-        return {"s": np.zeros(n)}
+        return {"s": np.zeros(require_count("n", n, maximum=MAX_NEURONS))}
 
     def value(self, state):
         """Summed kernels now (dimensionless; times a weight gives pA or nS)."""
@@ -137,6 +139,7 @@ class AlphaSynapse:
 
     def initial_state(self, n):
         """No recent spikes."""
+        n = require_count("n", n, maximum=MAX_NEURONS)
         return {"y": np.zeros(n), "s": np.zeros(n)}
 
     def value(self, state):
@@ -181,6 +184,7 @@ class BiexponentialSynapse:
 
     def initial_state(self, n):
         """No recent spikes."""
+        n = require_count("n", n, maximum=MAX_NEURONS)
         return {"a": np.zeros(n), "b": np.zeros(n)}
 
     def value(self, state):
@@ -201,8 +205,13 @@ class BiexponentialSynapse:
 
 def synaptic_current(value, v, weight=1.0, e_rev=None, block=1.0):
     """Current into the neuron (pA): weight*value (current-based, e_rev None) or weight*value*block*(e_rev - v)."""
+    require_finite("value", value)
+    require_finite("weight", weight, "pA or nS")
     if e_rev is None:
         return weight * value
+    require_finite("v", v, "mV")
+    require_finite("e_rev", e_rev, "mV")
+    require_finite("block", block)
     return weight * value * block * (e_rev - v)
 
 
@@ -225,6 +234,18 @@ class SynapticInput:
     e_rev: object = None
     name: str = "s"
 
+    def __post_init__(self):
+        require_model("synapse", self.synapse, needs=("initial_state", "step", "max_dt", "value"))
+        if not callable(self.arrivals):
+            arrivals = require_finite("arrivals", self.arrivals)
+            if np.any(arrivals < 0):
+                raise ValueError("arrivals are spike counts per step: give numbers >= 0.")
+        require_finite("weight", self.weight, "pA or nS")
+        if self.e_rev is not None:
+            require_finite("e_rev", self.e_rev, "mV")
+        if not isinstance(self.name, str) or not self.name:
+            raise InputTypeError(f"name must be a non-empty string (got {self.name!r:.60}).")
+
     @property
     def reversal(self):
         """Reversal potential used (mV), or None for a current-based input."""
@@ -239,9 +260,7 @@ class SynapticInput:
 def _infer_n(neuron, inputs, v_clamp, n, n_steps):
     """Number of neurons: given, or implied by parameters, per-neuron inputs or holding potentials."""
     if n is not None:
-        if int(n) < 1:
-            raise ValueError(f"n must be at least 1 (got {n}).")
-        return int(n)
+        return require_count("n", n, maximum=MAX_NEURONS)
     sizes = {1}
     if neuron is not None:
         sizes.add(neuron.n_params)
@@ -273,34 +292,42 @@ def simulate_synapses(neuron, inputs, t_stop=100.0, dt=0.1, n=None, i_ext=0.0, v
              any state variable of the neuron.
     state:   a neuron state dict to start from (default: neuron.initial_state(n)), advanced in place.
     """
+    if isinstance(inputs, SynapticInput):
+        inputs = [inputs]
+    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise InputTypeError(f"inputs must be a list of SynapticInput (got {inputs!r:.60}).")
     inputs = list(inputs)
+    for inp in inputs:
+        if not isinstance(inp, SynapticInput):
+            raise InputTypeError(f"inputs must be a list of SynapticInput (got an item {inp!r:.60}).")
     if neuron is None and v_clamp is None:
         raise ValueError("give a neuron, or a holding potential v_clamp for a voltage-clamp run.")
     if v_clamp is None:
+        require_model("neuron", neuron, needs=("initial_state", "step", "max_dt", "n_params"))
         check_dt(neuron, dt)
     for inp in inputs:
         check_dt(inp.synapse, dt)
-    if not np.isfinite(t_stop) or t_stop <= 0:
-        raise ValueError(f"t_stop must be a positive duration in ms (got {t_stop}).")
     names = [inp.name for inp in inputs]
     if len(set(names)) != len(names):
         raise ValueError(f"input names {names} must differ: give each SynapticInput its own name=.")
     n_steps = n_steps_for(t_stop, dt)
     n = _infer_n(None if v_clamp is not None else neuron, inputs, v_clamp, n, n_steps)
-    arrivals_at = [current_function(inp.arrivals, n, n_steps, dt) for inp in inputs]
-    extra_at = current_function(i_ext, n, n_steps, dt)
-    clamp_at = None if v_clamp is None else current_function(v_clamp, n, n_steps, dt)
+    arrivals_at = [current_function(inp.arrivals, n, n_steps, dt, "arrivals") for inp in inputs]
+    extra_at = current_function(i_ext, n, n_steps, dt, "i_ext")
+    clamp_at = None if v_clamp is None else current_function(v_clamp, n, n_steps, dt, "v_clamp")
     syn_states = [inp.synapse.initial_state(n) for inp in inputs]
     if clamp_at is not None:
         state = {"v": np.array(clamp_at(0), dtype=float)}
     elif state is None:
         state = neuron.initial_state(n)
-    elif np.shape(state["v"]) != (n,):
-        raise ValueError(f"the given state has {np.shape(state['v'])[0]} neurons but the run has {n}.")
+    elif np.shape(check_state(state)) != (n,):
+        raise ValueError(f"the given state has {np.shape(state['v'])} neurons but the run has {n}.")
+    record = check_record(record)
     known = set(state) | set(names) | {"i_syn"}
     unknown = [name for name in record if name not in known]
     if unknown:
         raise ValueError(f"cannot record {unknown}; available: {sorted(known)}.")
+    require_memory("the recorded traces", float(n_steps) * n * len(record))
     traces = {name: np.empty((n_steps, n)) for name in record}
     spike_steps, spike_ids = [], []
     for k in progress_range(n_steps, progress, work=n_steps * n * (1 + len(inputs))):

@@ -6,24 +6,37 @@ spikes in one step is rate_hz * dt_ms * 1e-3. Write it with these helpers, never
 """
 import numpy as np
 
+from .validation import as_numbers, require_non_negative, require_positive
+
 MS_PER_S = 1000.0
+
+
+def _not_nan(name, value, unit):
+    """value as a float array; ValueError naming name if it holds nan (inf is a valid limit: a rate of 1/0)."""
+    arr = as_numbers(name, value, unit)
+    if np.any(np.isnan(arr)):
+        raise ValueError(f"{name} contains nan; give numbers in {unit}.")
+    return arr
 
 
 def hz_to_per_ms(rate_hz):
     """Convert a rate in Hz (1/s) to events per ms."""
-    return np.asarray(rate_hz, dtype=float) / MS_PER_S
+    return _not_nan("rate_hz", rate_hz, "Hz") / MS_PER_S
 
 
 def per_ms_to_hz(rate_per_ms):
     """Convert a rate in events per ms to Hz (1/s)."""
-    return np.asarray(rate_per_ms, dtype=float) * MS_PER_S
+    return _not_nan("rate_per_ms", rate_per_ms, "1/ms") * MS_PER_S
 
 
 def expected_count(rate_hz, duration_ms):
     """Expected number of events of a rate (Hz) in a duration (ms)."""
-    return hz_to_per_ms(rate_hz) * duration_ms
+    return hz_to_per_ms(rate_hz) * require_non_negative("duration_ms", duration_ms, "ms")
 
 
 def count_rate_hz(count, duration_ms, n=1):
     """Rate (Hz) of count events among n neurons in duration_ms: the inverse of expected_count."""
+    count = require_non_negative("count", count)
+    duration_ms = require_positive("duration_ms", duration_ms, "ms")
+    n = require_positive("n", n)
     return count / n / (duration_ms / MS_PER_S)

@@ -25,7 +25,8 @@ import numpy as np
 from ..progress import progress_range
 from ..simulation import n_steps_for
 from ..theory.attractor import cann_bump_height, cann_critical_inhibition
-from ..validation import require_non_negative, require_positive
+from ..validation import (MAX_NEURONS, InputTypeError, require_count, require_finite, require_instance, require_memory,
+                          require_non_negative, require_number, require_positive)
 
 TWO_PI = 2.0 * np.pi
 
@@ -36,17 +37,22 @@ TWO_PI = 2.0 * np.pi
 
 def ring_positions(n):
     """Preferred stimuli of n neurons evenly spaced on the ring, x_i = -pi + 2 pi i / n (rad)."""
+    n = require_count("n", n)
+    require_memory("the ring positions", n, advice="Use a smaller n.")
     return -np.pi + TWO_PI * np.arange(n) / n
 
 
 def ring_distance(x, y):
     """Signed distance x - y around the ring (rad), wrapped into [-pi, pi)."""
-    return np.mod(np.asarray(x, float) - np.asarray(y, float) + np.pi, TWO_PI) - np.pi
+    return np.mod(require_finite("x", x, "rad") - require_finite("y", y, "rad") + np.pi, TWO_PI) - np.pi
 
 
 def coupling(d, a, j0):
     """Recurrent weight J(d) = j0 / (sqrt(2 pi) a) exp(-d^2 / (2 a^2)) at ring distance d (rad)."""
-    return j0 / (np.sqrt(TWO_PI) * a) * np.exp(-np.asarray(d, float) ** 2 / (2.0 * a ** 2))
+    d = require_finite("d", d, "rad")
+    require_positive("a", a, "rad")
+    require_finite("j0", j0)
+    return j0 / (np.sqrt(TWO_PI) * a) * np.exp(-d ** 2 / (2.0 * a ** 2))
 
 
 def ring_kernel(n, a, j0):
@@ -57,6 +63,7 @@ def ring_kernel(n, a, j0):
 
 def weight_matrix(n, a, j0):
     """Dense recurrent weight matrix W[i, j] = J(x_i - x_j) (n x n): for teaching and checks only."""
+    require_memory("the dense weight matrix", float(require_count("n", n)) ** 2 * 3, advice="Use a smaller n.")
     x = ring_positions(n)
     return coupling(ring_distance(x[:, None], x[None, :]), a, j0)
 
@@ -96,6 +103,7 @@ class CANN:
     def __post_init__(self):
         if not isinstance(self.n, (int, np.integer)) or isinstance(self.n, bool) or self.n < 16:
             raise ValueError(f"n is the number of neurons on the ring: give an integer >= 16 (got {self.n!r}).")
+        require_memory("the ring", 16.0 * self.n, advice="Use a smaller n.")
         require_positive("a", self.a, "rad")
         if self.a > np.pi / 2:
             raise ValueError(f"a = {self.a} rad is too wide for a ring of circumference 2 pi: the bump would "
@@ -164,7 +172,14 @@ class CANN:
         position may be an array (batch,); the bump height defaults to the stable theoretical one
         (a height above it is fine: the network relaxes onto the attractor).
         """
-        batch = batch if batch is not None else self.batch
+        batch = require_count("batch", batch, maximum=MAX_NEURONS // self.n) if batch is not None else self.batch
+        if position is not None:
+            position = require_finite("position", position, "rad")
+            if position.ndim > 1:
+                raise ValueError(f"position must be a number or one value per network, shape (batch,) "
+                                 f"(got shape {position.shape}).")
+        if height is not None:
+            require_non_negative("height", height)
         if position is not None and np.ndim(position) == 1:
             batch = np.size(position)
         shape = (self.n,) if batch is None else (batch, self.n)
@@ -209,24 +224,52 @@ class CANN:
 
 def gaussian_input(model, position, amplitude):
     """External input amplitude * exp(-d^2 / (4 a^2)) centred at position (rad); (n,) or (batch, n)."""
+    require_instance("model", model, CANN)
+    require_finite("position", position, "rad")
+    require_finite("amplitude", amplitude)
     d = ring_distance(model.x, _column(position))
     return _column(amplitude) * np.exp(-d ** 2 / (4.0 * model.a ** 2))
 
 
 def moving_path(speed, start=0.0, t_on=0.0):
     """Stimulus position (rad) as a function of t (ms): at start until t_on, then moving at speed (rad/ms)."""
-    speed, start = np.asarray(speed, float), np.asarray(start, float)
+    speed, start = require_finite("speed", speed, "rad/ms"), require_finite("start", start, "rad")
+    t_on = require_number("t_on", t_on, "ms")
     return lambda t: ring_distance(start + speed * max(t - t_on, 0.0), 0.0)
 
 
 def jump_path(before, after, t_jump):
     """Stimulus position (rad) as a function of t (ms): before until t_jump, after from then on."""
+    require_finite("before", before, "rad")
+    require_finite("after", after, "rad")
+    require_number("t_jump", t_jump, "ms")
     return lambda t: np.asarray(before if t < t_jump else after, float)
 
 
 def path_input(model, path, amplitude):
     """Input as a function of t (ms): a Gaussian stimulus of the given amplitude at position path(t)."""
+    require_instance("model", model, CANN)
+    if not callable(path):
+        raise InputTypeError(f"path must be a function of t (ms) returning a position, such as moving_path(...) "
+                             f"(got {path!r:.60}).")
+    require_finite("amplitude", amplitude)
     return lambda t: gaussian_input(model, path(t), amplitude)
+
+
+def _activity(name, values):
+    """Activity with the neurons on its last axis: finite, at least one axis of at least 2 neurons."""
+    values = require_finite(name, values)
+    if values.ndim == 0 or values.shape[-1] < 2:
+        raise ValueError(f"{name} must hold the neurons on its last axis, at least 2 (got shape {values.shape}).")
+    return values
+
+
+def _positions(x, activity):
+    """Preferred positions (rad), one per neuron on the last axis of activity."""
+    x = require_finite("x", x, "rad")
+    if x.shape != activity.shape[-1:]:
+        raise ValueError(f"x has shape {x.shape}; give one position per neuron, shape {activity.shape[-1:]}.")
+    return x
 
 
 def decode_position(activity, x=None):
@@ -234,20 +277,20 @@ def decode_position(activity, x=None):
 
     activity has the neurons on its last axis; x defaults to the evenly spaced ring positions.
     """
-    activity = np.asarray(activity, float)
-    x = ring_positions(activity.shape[-1]) if x is None else np.asarray(x, float)
+    activity = _activity("activity", activity)
+    x = ring_positions(activity.shape[-1]) if x is None else _positions(x, activity)
     return np.angle(np.sum(activity * np.exp(1j * x), axis=-1))
 
 
 def bump_height(u):
     """Height of the bump: the largest u over the ring (last axis)."""
-    return np.max(u, axis=-1)
+    return np.max(_activity("u", u), axis=-1)
 
 
 def bump_width(u, x=None):
     """Width of the bump (rad): standard deviation of u+ around its decoded centre, periodic distance."""
-    u = np.maximum(np.asarray(u, float), 0.0)
-    x = ring_positions(u.shape[-1]) if x is None else np.asarray(x, float)
+    u = np.maximum(_activity("u", u), 0.0)
+    x = ring_positions(u.shape[-1]) if x is None else _positions(x, u)
     d = ring_distance(x, decode_position(u, x)[..., None])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.sqrt(np.sum(u * d ** 2, axis=-1) / np.sum(u, axis=-1))
@@ -281,8 +324,10 @@ def _input_function(stimulus):
     if stimulus is None:
         return lambda t: 0.0
     if callable(stimulus):
-        return stimulus
-    constant = np.asarray(stimulus, float)
+        def checked(t):
+            return require_finite("stimulus", stimulus(t))   # the function's value at t
+        return checked
+    constant = require_finite("stimulus", stimulus)
     return lambda t: constant
 
 
@@ -294,20 +339,34 @@ def run_cann(model, t_stop, dt=0.1, stimulus=None, state=None, record_every=1.0,
     default the model's silent state. Input sample k acts during [k dt, (k+1) dt); recorded values
     are the state after each step, at t = (k+1) dt (COURSE.md section 9).
     """
-    if not np.isscalar(dt) or not np.isfinite(dt) or dt <= 0:
+    require_instance("model", model, CANN)
+    dt = require_number("dt", dt, "ms")
+    if dt <= 0:
         raise ValueError(f"dt must be a positive number of ms (got {dt!r}).")
     if dt > model.max_dt + 1e-12:
         raise ValueError(f"dt = {dt} ms is too large for tau = {model.tau} ms and tau_v = {model.tau_v} ms; "
                          f"use dt <= {model.max_dt:g} ms.")
-    require_positive("t_stop", t_stop, "ms")
-    require_positive("record_every", record_every, "ms")
-    state = model.initial_state() if state is None else {key: np.array(val, float) for key, val in state.items()}
-    if state["u"].shape[-1] != model.n:
-        raise ValueError(f"state['u'] has {state['u'].shape[-1]} neurons on its last axis; the model has {model.n}.")
-    drive = _input_function(stimulus)
     n_steps = n_steps_for(t_stop, dt)
+    require_positive("record_every", record_every, "ms")
+    if state is None:
+        state = model.initial_state()
+    elif not isinstance(state, dict) or set(state) != {"u", "v"}:
+        raise ValueError(f"state must be a dict with keys 'u' and 'v' (see CANN.initial_state); got {state!r:.60}.")
+    else:
+        state = {key: require_finite(f"state[{key!r}]", val).copy() for key, val in state.items()}
+    if state["u"].ndim not in (1, 2) or state["u"].shape[-1] != model.n or state["v"].shape != state["u"].shape:
+        raise ValueError(f"state['u'] and state['v'] must hold the model's {model.n} neurons on its last axis, "
+                         f"shape ({model.n},) or (batch, {model.n}); got {state['u'].shape} and {state['v'].shape}.")
+    drive = _input_function(stimulus)
+    if stimulus is not None and not callable(stimulus):
+        shape = np.shape(drive(0.0))
+        if shape not in ((), (model.n,), state["u"].shape):
+            raise ValueError(f"stimulus has shape {shape}; give ({model.n},) or {state['u'].shape}, "
+                             f"or a function of t.")
     every = max(1, int(round(record_every / dt)))
     batch_shape = state["u"].shape[:-1]
+    n_networks = state["u"].size // model.n
+    require_memory("the recorded snapshots", 2.0 * (n_steps // every) * state["u"].size + 2.0 * n_steps * n_networks)
     position, height = np.empty((n_steps,) + batch_shape), np.empty((n_steps,) + batch_shape)
     snaps_u, snaps_v, t_snap = [], [], []
     cos_x, sin_x = model.phasors

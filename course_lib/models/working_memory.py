@@ -42,7 +42,9 @@ from ..plasticity import TsodyksMarkram
 from ..progress import progress_range
 from ..simulation import check_dt, n_steps_for
 from ..units import hz_to_per_ms
-from ..validation import require_above, require_count, require_in_range, require_non_negative, require_positive
+from ..validation import (MAX_NEURONS, InputTypeError, require_above, require_count, require_finite, require_in_range,
+                          require_instance, require_memory, require_non_negative, require_number, require_positive,
+                          require_seed)
 
 REFERENCE_N_E, REFERENCE_N_I = 8000, 2000   # network size of Mongillo et al. (2008)
 
@@ -114,7 +116,17 @@ class MongilloNetwork:
         require_in_range("u_se", self.u_se, 0.0, 1.0)
         require_above("v_th", self.v_th, "v_reset_e", self.v_reset_e)
         require_above("v_th", self.v_th, "v_reset_i", self.v_reset_i)
-        require_above("delay_max", self.delay_max + 1e-12, "delay_min", self.delay_min, "ms")
+        require_above("delay_max", require_finite("delay_max", self.delay_max, "ms") + 1e-12, "delay_min",
+                      self.delay_min, "ms")
+        for name in ("mu_ext_e", "mu_ext_i"):
+            require_finite(name, getattr(self, name), "mV")
+        for name in ("n_e", "n_i", "p", "f", "c", "tau_e", "tau_i", "v_th", "v_reset_e", "v_reset_i", "t_ref", "j_ie",
+                     "j_ei", "j_ii", "j_b", "j_p", "gamma_0", "delay_min", "delay_max", "u_se", "tau_f", "tau_d",
+                     "mu_ext_e", "mu_ext_i", "sigma_ext", "g_l"):
+            if np.ndim(getattr(self, name)) != 0:
+                raise ValueError(f"{name} must be a single number (got shape {np.shape(getattr(self, name))}).")
+        require_memory(f"the synapses of n_e = {self.n_e} and n_i = {self.n_i} neurons",   # ~16 bytes per synapse
+                       2.0 * self.c * float(self.n) ** 2, advice="Use fewer neurons (n_e, n_i) or a lower c.")
 
     # --- sizes and populations ---------------------------------------------------------------
 
@@ -193,6 +205,7 @@ class MongilloNetwork:
 
     def connect(self, rng):
         """Random synapses -> (Connectivity with efficacies in mV, inhibitory negative; delays in ms per synapse)."""
+        require_seed("rng", rng)
         rng = np.random.default_rng(rng)
         n_e, n = self.n_e, self.n
         sources, targets, weights = [], [], []
@@ -229,7 +242,11 @@ class MongilloNetwork:
         wiring: (Connectivity, delays_ms) from connect(); default: draw new synapses with rng.
         """
         check_dt(self, dt)
+        require_seed("rng", rng)
         rng = np.random.default_rng(rng)
+        if wiring is not None and (not isinstance(wiring, tuple) or len(wiring) != 2):
+            raise InputTypeError(f"wiring must be the pair (Connectivity, delays_ms) returned by connect() "
+                                 f"(got {wiring!r:.60}).")
         conn, delays_ms = self.connect(rng) if wiring is None else wiring
         if conn.n_source != self.n:
             raise ValueError(f"the wiring connects {conn.n_source} neurons but the network has n = {self.n}.")
@@ -289,6 +306,15 @@ class MongilloNetwork:
         return self.stp.relax(state["u"], state["x"], t_ms - state["t_last"])
 
 
+def _check_target(target, named=("E", "I", "non-selective", "all")):
+    """A pulse target: a population number (whole, >= 0) or one of the group names."""
+    if isinstance(target, str):
+        if target not in named:
+            raise ValueError(f"target must be a population number or one of {list(named)} (got {target!r}).")
+    elif not isinstance(target, (int, np.integer)) or isinstance(target, bool) or target < 0:
+        raise ValueError(f"target must be a population number 0, 1, ... or one of {list(named)} (got {target!r:.60}).")
+
+
 @dataclass(frozen=True)
 class Pulse:
     """An external input change: the mean input of a group is multiplied by gain during [t_on, t_off) ms.
@@ -304,18 +330,25 @@ class Pulse:
     target: object = "E"
 
     def __post_init__(self):
+        require_number("t_on", self.t_on, "ms")
+        require_number("t_off", self.t_off, "ms")
         if not self.t_off > self.t_on:
             raise ValueError(f"t_off ({self.t_off} ms) must be after t_on ({self.t_on} ms).")
-        require_non_negative("gain", self.gain)
+        require_number("gain", require_non_negative("gain", self.gain))
+        _check_target(self.target)
 
 
 def cue(population, t_on, duration=350.0, gain=1.15):
     """Selective cue of Mongillo et al. (2008): the population's external input x 1.15 for 350 ms."""
+    require_number("t_on", t_on, "ms")
+    require_positive("duration", duration, "ms")
     return Pulse(t_on, t_on + duration, gain, population)
 
 
 def readout(t_on, duration=250.0, gain=1.05):
     """Non-specific read-out signal of Mongillo et al. (2008): every E neuron's input x 1.05 for 250 ms."""
+    require_number("t_on", t_on, "ms")
+    require_positive("duration", duration, "ms")
     return Pulse(t_on, t_on + duration, gain, "E")
 
 
@@ -342,6 +375,9 @@ class WorkingMemoryResult:
 
     def rate_hz(self, group, bin_ms=10.0):
         """Population rate (Hz) of a group in bins of bin_ms -> (bin centres in ms, rate_hz)."""
+        require_number("bin_ms", require_positive("bin_ms", bin_ms, "ms"))
+        if bin_ms > self.t_stop:
+            raise ValueError(f"bin_ms ({bin_ms} ms) is longer than the run ({self.t_stop} ms): no bin would fit.")
         times, _ = self.spikes_of(group)
         edges = np.arange(0.0, self.t_stop + 1e-9, bin_ms)
         counts, _ = np.histogram(times, edges)
@@ -349,6 +385,7 @@ class WorkingMemoryResult:
 
     def mean_rate_hz(self, group, t_start, t_stop):
         """Mean rate (Hz) of a group between t_start and t_stop (ms)."""
+        require_above("t_stop", t_stop, "t_start", t_start, "ms")
         times, _ = self.spikes_of(group)
         count = np.count_nonzero((times >= t_start) & (times < t_stop))
         return count / (self.network.members(group).size * (t_stop - t_start) / 1000.0)
@@ -363,6 +400,15 @@ def external_means(network, pulses, t_ms):
     return mu
 
 
+def _pulse_list(pulses):
+    """pulses as a list: one pulse may be given alone."""
+    if isinstance(pulses, (Pulse, RatePulse)):
+        return [pulses]
+    if isinstance(pulses, (str, bytes)) or not hasattr(pulses, "__iter__"):
+        raise InputTypeError(f"pulses must be a list of pulses (got {pulses!r:.60}).")
+    return list(pulses)
+
+
 def simulate_network(network, t_stop, pulses=(), dt=0.2, seed=None, wiring=None, record_ms=5.0, progress=None):
     """Run the spiking network for t_stop ms with the given input pulses; returns a WorkingMemoryResult.
 
@@ -370,15 +416,18 @@ def simulate_network(network, t_stop, pulses=(), dt=0.2, seed=None, wiring=None,
     wiring: reuse the synapses of network.connect(seed) (same network, several protocols).
     record_ms: u and x (averaged over each E group) are sampled every record_ms ms.
     """
-    require_positive("t_stop", t_stop, "ms")
+    require_instance("network", network, MongilloNetwork)
+    check_dt(network, dt)
+    n_steps = n_steps_for(t_stop, dt)
     require_positive("record_ms", record_ms, "ms")
+    require_seed("seed", seed)
+    pulses = _pulse_list(pulses)
     for pulse in pulses:
         if not isinstance(pulse, Pulse):
             raise ValueError(f"pulses must be Pulse objects (see cue() and readout()), got {type(pulse).__name__}.")
         network.members(pulse.target)   # raises for an unknown target
     rng = np.random.default_rng(seed)
     state = network.initial_state(dt, rng, wiring)
-    n_steps = n_steps_for(t_stop, dt)
     every = max(int(round(record_ms / dt)), 1)
     groups_e = np.minimum(network.group_of[:network.n_e], network.p)
     sizes = np.bincount(groups_e, minlength=network.p + 1)
@@ -441,6 +490,9 @@ class RateModel:
         for name in ("j_ee", "j_ie", "j_ei"):
             require_non_negative(name, getattr(self, name))
         require_in_range("u_se", self.u_se, 0.0, 1.0)
+        require_finite("i_b", self.i_b, "Hz")
+        require_finite("i_inh", self.i_inh, "Hz")
+        require_memory("the populations", 8.0 * self.p, advice="Use a smaller p.")
 
     @property
     def max_dt(self):
@@ -449,11 +501,15 @@ class RateModel:
 
     def rate_hz(self, h):
         """Rate r = alpha ln(1 + exp(h / alpha)) (Hz) for input h (Hz): smooth, threshold-linear for large h."""
-        return self.alpha * np.logaddexp(0.0, np.asarray(h, dtype=float) / self.alpha)
+        return self._rate(require_finite("h", h, "Hz"))
+
+    def _rate(self, h):
+        """rate_hz without the argument check (the inner loop)."""
+        return self.alpha * np.logaddexp(0.0, h / self.alpha)
 
     def input_for_rate(self, rate_hz):
         """Inverse of rate_hz: the input h (Hz) that gives rate_hz (> 0): alpha ln(exp(r / alpha) - 1)."""
-        r = np.asarray(rate_hz, dtype=float)
+        r = require_positive("rate_hz", rate_hz, "Hz")
         return self.alpha * np.log(np.expm1(r / self.alpha))
 
     def initial_state(self, rate_hz=0.0, n_runs=None):
@@ -461,9 +517,11 @@ class RateModel:
 
         n_runs: hold that many independent runs at once (arrays of shape (n_runs, p)); default one run (p,).
         """
-        shape = (self.p,) if n_runs is None else (int(n_runs), self.p)
-        h = self.input_for_rate(np.full(shape, max(float(rate_hz), 1e-6)))
-        return {"h": h, "h_i": self.j_ie * self.rate_hz(h).sum(axis=-1) + self.i_inh,
+        rate_hz = require_number("rate_hz", require_non_negative("rate_hz", rate_hz, "Hz"), "Hz")
+        shape = (self.p,) if n_runs is None else (require_count("n_runs", n_runs, maximum=MAX_NEURONS), self.p)
+        require_memory("the state", 4.0 * np.prod(shape, dtype=float))
+        h = self.input_for_rate(np.full(shape, max(rate_hz, 1e-6)))
+        return {"h": h, "h_i": self.j_ie * self._rate(h).sum(axis=-1) + self.i_inh,
                 "u": np.full(shape, float(self.u_se)), "x": np.ones(shape)}
 
     def relaxation(self, state, i_ext):
@@ -473,7 +531,7 @@ class RateModel:
         h -> J_EE u x r - J_EI r_I + I_b + i_ext at 1/tau;  h_I -> J_IE sum r + I_inh at 1/tau_I;
         u -> (U/tau_f + U r) / (1/tau_f + U r) at 1/tau_f + U r;  x -> (1/tau_d) / (1/tau_d + u r) at 1/tau_d + u r.
         """
-        r, r_i = self.rate_hz(state["h"]), self.rate_hz(state["h_i"])
+        r, r_i = self._rate(state["h"]), self._rate(state["h_i"])
         r_per_ms = hz_to_per_ms(r)
         u, x = state["u"], state["x"]
         u_rate = 1.0 / self.tau_f + self.u_se * r_per_ms
@@ -496,7 +554,7 @@ class RateModel:
         """
         for name, (target, rate) in self.relaxation(state, i_ext).items():
             state[name] = target + (state[name] - target) * np.exp(-dt * rate)
-        return self.rate_hz(state["h"])
+        return self._rate(state["h"])
 
 
 @dataclass(frozen=True)
@@ -509,12 +567,18 @@ class RatePulse:
     target: object = "all"
 
     def __post_init__(self):
+        require_number("t_on", self.t_on, "ms")
+        require_number("t_off", self.t_off, "ms")
         if not self.t_off > self.t_on:
             raise ValueError(f"t_off ({self.t_off} ms) must be after t_on ({self.t_on} ms).")
+        require_number("amount_hz", self.amount_hz, "Hz")
+        _check_target(self.target, named=("all",))
 
 
 def rate_cue(population, t_on, duration=30.0, amount_hz=225.0):
     """Item-loading cue of Mi et al. (2017): 225 Hz of extra input to one population for 30 ms."""
+    require_number("t_on", t_on, "ms")
+    require_positive("duration", duration, "ms")
     return RatePulse(t_on, t_on + duration, amount_hz, population)
 
 
@@ -551,9 +615,14 @@ def simulate_rates(model, t_stop, pulses=(), dt=0.2, i_b=None, drive=None, state
     state: start from this state (default: model.initial_state()); it is advanced in place.
     record_every: keep every record_every-th step (the recorded time is the end of that step).
     """
+    require_instance("model", model, RateModel)
     check_dt(model, dt)
-    require_positive("t_stop", t_stop, "ms")
-    require_count("record_every", record_every)
+    n_steps = n_steps_for(t_stop, dt)
+    record_every = require_count("record_every", record_every)
+    if record_every > n_steps:
+        raise ValueError(f"record_every = {record_every} is more than the {n_steps} steps of the run: nothing would be "
+                         f"recorded. Give record_every <= t_stop / dt.")
+    pulses = _pulse_list(pulses)
     for pulse in pulses:
         if not isinstance(pulse, RatePulse):
             raise ValueError(f"pulses must be RatePulse objects (see rate_cue), got {type(pulse).__name__}.")
@@ -562,11 +631,18 @@ def simulate_rates(model, t_stop, pulses=(), dt=0.2, i_b=None, drive=None, state
     if drive is not None and not callable(drive):
         raise ValueError("drive must be a function of t_ms returning the extra input (Hz).")
     n_runs = None if i_b is None else np.size(i_b)
-    if i_b is not None and np.ndim(i_b) != 1:
+    if i_b is not None and (require_finite("i_b", i_b, "Hz").ndim != 1 or np.size(i_b) == 0):
         raise ValueError(f"i_b must be a 1-d array of backgrounds, one per run (got shape {np.shape(i_b)}).")
     extra_background = 0.0 if i_b is None else (np.asarray(i_b, dtype=float) - model.i_b)[:, None]
-    state = model.initial_state(n_runs=n_runs) if state is None else state
-    n_steps = n_steps_for(t_stop, dt)
+    if state is None:
+        state = model.initial_state(n_runs=n_runs)
+    elif not isinstance(state, dict) or set(state) != {"h", "h_i", "u", "x"}:
+        raise ValueError(f"state must be a dict with keys h, h_i, u, x (see RateModel.initial_state); "
+                         f"got {state!r:.60}.")
+    else:
+        for name, value in state.items():
+            require_finite(f"state[{name!r}]", value)
+    require_memory("the recorded rates", 3.0 * (n_steps // record_every) * np.size(state["h"]))
     keep = np.arange(record_every - 1, n_steps, int(record_every))
     shape = (keep.size,) + np.shape(state["h"])
     out = {name: np.empty(shape) for name in ("r", "u", "x")}
@@ -594,8 +670,16 @@ def readout_response(model, delays_ms, population=0, readout_hz=10.0, readout_ms
     the largest rate of any other population then. Cue: rate_cue (225 Hz for 30 ms). Read-out:
     readout_hz (Hz) to every population for readout_ms (ms). A peak above ~50 Hz is a population spike.
     """
-    delays = np.atleast_1d(np.asarray(delays_ms, dtype=float))
-    require_non_negative("delays_ms", delays, "ms")
+    require_instance("model", model, RateModel)
+    delays = np.atleast_1d(require_non_negative("delays_ms", delays_ms, "ms"))
+    if delays.ndim != 1:
+        raise ValueError(f"delays_ms must be a number or a 1-d array (got shape {delays.shape}).")
+    if not isinstance(population, (int, np.integer)) or isinstance(population, bool) or not 0 <= population < model.p:
+        raise ValueError(f"population must be a population number 0..{model.p - 1} (got {population!r:.60}).")
+    require_number("readout_hz", readout_hz, "Hz")
+    require_number("readout_ms", require_positive("readout_ms", readout_ms, "ms"), "ms")
+    if i_b is not None:
+        require_number("i_b", i_b, "Hz")
     cue_pulse = rate_cue(population, 0.0)
     t_read = 100.0 + cue_pulse.t_off + float(delays.max())
     cue_on = t_read - delays - cue_pulse.t_off                   # each run's cue ends delay ms before t_read
@@ -619,7 +703,11 @@ def readout_response(model, delays_ms, population=0, readout_hz=10.0, readout_ms
 
 def population_spike_times(t_ms, rate_hz, threshold_hz=40.0, min_gap_ms=50.0):
     """Times (ms) of population spikes: local maxima of a population rate above threshold_hz, min_gap_ms apart."""
-    t, r = np.asarray(t_ms, dtype=float), np.asarray(rate_hz, dtype=float)
+    t, r = require_finite("t_ms", t_ms, "ms"), require_finite("rate_hz", rate_hz, "Hz")
+    if t.ndim != 1 or r.shape != t.shape:
+        raise ValueError(f"t_ms and rate_hz must be 1-d arrays of one shape (got {t.shape} and {r.shape}).")
+    require_number("threshold_hz", threshold_hz, "Hz")
+    require_number("min_gap_ms", require_non_negative("min_gap_ms", min_gap_ms, "ms"), "ms")
     peaks = np.flatnonzero((r[1:-1] > threshold_hz) & (r[1:-1] >= r[:-2]) & (r[1:-1] > r[2:])) + 1
     kept = []
     for k in peaks[np.argsort(-r[peaks])]:                        # the highest peaks first

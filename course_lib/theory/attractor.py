@@ -32,6 +32,27 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import brentq
 from scipy.special import erfcx
 
+from ..validation import (require_choice, require_finite, require_model, require_non_negative, require_number,
+                          require_positive)
+
+CANN_NEEDS = ("a", "j0", "rho", "tau")   # not k: CANN.k is computed from cann_critical_inhibition
+
+
+def _check_model(model, needs=CANN_NEEDS):
+    """model must carry the CANN parameters (course_lib.models.cann.CANN)."""
+    return require_model("model", model, needs=needs)
+
+
+def _check_profile(profile, x, sigma):
+    """A 1-d activity profile, positions x of the same shape (or None) and a noise SD sigma >= 0."""
+    profile = require_finite("profile", profile)
+    if profile.ndim != 1 or profile.size < 3:
+        raise ValueError(f"profile must be a 1-d array of at least 3 neurons (got shape {profile.shape}).")
+    if x is not None and require_finite("x", x, "rad").shape != profile.shape:
+        raise ValueError(f"x has shape {np.shape(x)}; give one position per neuron, shape {profile.shape}.")
+    require_non_negative("sigma", sigma)
+    return profile
+
 __all__ = ["cann_critical_inhibition", "cann_bump_height", "cann_bump_rate_height", "cann_bump_width",
            "cann_bump_profile", "cann_driven_height", "cann_tracking_lag", "cann_max_tracking_speed",
            "cann_jump_trajectory", "cann_travel_onset_m", "cann_intrinsic_speed", "cann_adaptation_lag_m",
@@ -47,6 +68,9 @@ def _b_c(model, k=None):
 
 def cann_critical_inhibition(model, m=None):
     """Largest global inhibition k for which a bump exists: rho J0^2 / (8 sqrt(2 pi) a (1 + m)^2)."""
+    _check_model(model)
+    if m is not None:
+        require_non_negative("m", m)
     m = getattr(model, "m", 0.0) if m is None else m
     return model.rho * model.j0 ** 2 / (8.0 * np.sqrt(2.0 * np.pi) * model.a * (1.0 + np.asarray(m, float)) ** 2)
 
@@ -57,6 +81,12 @@ def cann_bump_height(model, k=None, m=None, branch="stable"):
     A = [1 +- sqrt(1 - k/k_c)] * b / (2 c (1 + m)); the '+' root is the stable bump, the '-' root
     the unstable one that separates it from the silent state.
     """
+    _check_model(model)
+    if k is not None:
+        require_non_negative("k", k)
+    if m is not None:
+        require_non_negative("m", m)
+    require_choice("branch", branch, ("stable", "unstable"))
     m = getattr(model, "m", 0.0) if m is None else m
     k = model.k if k is None else k
     b, c = _b_c(model, k)
@@ -70,6 +100,9 @@ def cann_bump_height(model, k=None, m=None, branch="stable"):
 
 def cann_bump_rate_height(model, k=None):
     """Height r0 of the firing-rate bump r = A^2 / (1 + sqrt(2 pi) a k rho A^2) of the stable bump."""
+    _check_model(model)
+    if k is not None:
+        require_non_negative("k", k)
     b, c = _b_c(model, k)
     height = cann_bump_height(model, k)
     return height ** 2 / (1.0 + c * height ** 2)
@@ -77,11 +110,17 @@ def cann_bump_rate_height(model, k=None):
 
 def cann_bump_width(model):
     """Width of the input bump u: its standard deviation sqrt(2) a (rad), the same for every k."""
+    _check_model(model)
     return np.sqrt(2.0) * model.a
 
 
 def cann_bump_profile(model, x, center=0.0, height=None):
     """Exact bump u(x) = A exp(-d^2/(4 a^2)), d the periodic distance from center (rad)."""
+    _check_model(model)
+    require_finite("x", x, "rad")
+    require_finite("center", center, "rad")
+    if height is not None:
+        require_non_negative("height", height)
     height = cann_bump_height(model) if height is None else height
     d = np.mod(np.asarray(x, float) - center + np.pi, 2 * np.pi) - np.pi
     return height * np.exp(-d ** 2 / (4.0 * model.a ** 2))
@@ -101,6 +140,9 @@ def cann_driven_height(model, amplitude, offset=0.0, speed=0.0):
     Exact for offset = 0 and speed = 0 (the Gaussian stays exact); at first order otherwise:
     (1 + m exp(-d^2/(4a^2))) A = b A^2/(1 + c A^2) + amplitude exp(-offset^2/(8 a^2)), d = speed tau_v.
     """
+    _check_model(model)
+    amplitude = require_number("amplitude", require_non_negative("amplitude", amplitude))
+    offset, speed = require_number("offset", offset, "rad"), require_number("speed", speed, "rad/ms")
     b, c = _b_c(model)
     m, tau_v = getattr(model, "m", 0.0), getattr(model, "tau_v", 1.0)
     q = 1.0 + m * np.exp(-(speed * tau_v) ** 2 / (4 * model.a ** 2))
@@ -117,6 +159,7 @@ def trail_factor(lam):
     F(0) = 1 and F falls towards 0 as lam grows; closed form with the scaled complementary error
     function, F = 1/(2 lam) - sqrt(pi) / (4 lam^1.5) erfcx(1 / (2 sqrt(lam))).
     """
+    require_non_negative("lam", lam)
     lam = np.asarray(lam, float)
     safe = np.maximum(lam, 1e-4)
     closed = 1.0 / (2 * safe) - np.sqrt(np.pi) / (4 * safe ** 1.5) * erfcx(1.0 / (2 * np.sqrt(safe)))
@@ -145,6 +188,9 @@ def cann_tracking_lag(model, speed, amplitude):
     for slow stimuli; exact as amplitude -> 0. Returns nan when the stimulus is too fast to be
     tracked (the pull amplitude * s exp(-s^2/(6 a^2)) peaks at s = sqrt(3) a).
     """
+    _check_model(model)
+    require_number("speed", speed, "rad/ms")
+    require_number("amplitude", require_positive("amplitude", amplitude))
     speed = float(abs(speed))
     if speed == 0.0:
         return 0.0
@@ -163,6 +209,8 @@ def cann_tracking_lag(model, speed, amplitude):
 
 def cann_max_tracking_speed(model, amplitude):
     """Fastest trackable stimulus (rad/ms) without adaptation: the lag reaches sqrt(3) a, where the pull peaks."""
+    _check_model(model)
+    require_number("amplitude", require_positive("amplitude", amplitude))
     s_max = np.sqrt(3.0) * model.a
     height = cann_driven_height(model, amplitude, offset=s_max)
     return amplitude * s_max * np.exp(-0.5) / (height * model.tau)
@@ -175,6 +223,10 @@ def cann_jump_trajectory(model, amplitude, jump, t_ms):
     the new stimulus position (valid for small jumps; large jumps decay and regrow instead). For a
     small jump this is an exponential approach with time constant tau A / amplitude.
     """
+    _check_model(model)
+    require_number("amplitude", require_positive("amplitude", amplitude))
+    require_number("jump", jump, "rad")
+    require_finite("t_ms", t_ms, "ms")
     t_ms = np.asarray(t_ms, float)
 
     def velocity(_t, pos):
@@ -198,6 +250,7 @@ def cann_travel_onset_m(model):
     Along the translation mode the bump obeys tau de/dt = m e - w, tau_v dw/dt = m e - w (e: shift of
     u, w: shift of v in units of the bump slope); the trace m/tau - 1/tau_v turns positive at onset.
     """
+    _check_model(model, CANN_NEEDS + ("tau_v",))
     return model.tau / model.tau_v
 
 
@@ -207,6 +260,9 @@ def cann_intrinsic_speed(model, m=None):
     First order (position-mode projection, exact adaptation trail): tau = m tau_v F(lam) with
     lam = (v tau_v)^2 / (6 a^2), F = trail_factor. Near onset v = (a / tau_v) sqrt(1 - tau/(m tau_v)).
     """
+    _check_model(model, CANN_NEEDS + ("tau_v", "m"))
+    if m is not None:
+        require_non_negative("m", m)
     m_values = np.atleast_1d(np.asarray(model.m if m is None else m, float))
     speeds = np.zeros(m_values.shape)
     for i, m_i in enumerate(m_values):
@@ -223,6 +279,8 @@ def cann_adaptation_lag_m(model, speed):
     Zero lag when tau = m tau_v F((v tau_v)^2/(6 a^2)): the stimulus then moves exactly at the
     intrinsic speed of the travelling bump. Larger m anticipates the stimulus (negative lag).
     """
+    _check_model(model, CANN_NEEDS + ("tau_v",))
+    require_finite("speed", speed, "rad/ms")
     return model.tau / (model.tau_v * trail_factor((np.asarray(speed, float) * model.tau_v) ** 2
                                                    / (6 * model.a ** 2)))
 
@@ -233,6 +291,7 @@ def population_vector_error_sd(profile, x, sigma):
     The estimate is the angle of sum_i r_i exp(i x_i). Noise tilts it by (sum n_i sin d_i) / R with
     R = sum r_i cos d_i, d_i the distance from the bump centre: SD = sigma sqrt(sum sin^2 d_i) / R.
     """
+    _check_profile(profile, x, sigma)
     profile = np.asarray(profile, float)
     center = np.angle(np.sum(profile * np.exp(1j * np.asarray(x))))
     d = np.asarray(x) - center
@@ -244,6 +303,10 @@ def cramer_rao_sd(profile, x, sigma):
 
     Fisher information sum_i (dr_i/dz)^2 / sigma^2 for a profile that shifts rigidly with z.
     """
+    profile = _check_profile(profile, x, sigma)
+    if np.all(profile == profile[0]):
+        raise ValueError("profile is flat: a flat profile carries no information about position "
+                         "(the bound is infinite).")
     profile = np.asarray(profile, float)
     dx = 2 * np.pi / profile.size
     slope = (np.roll(profile, -1) - np.roll(profile, 1)) / (2 * dx)

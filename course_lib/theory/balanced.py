@@ -110,6 +110,8 @@ def siegert_rate_hz(mu_mv, sigma_mv, tau_m=20.0, t_ref=2.0, v_th=20.0, v_reset=1
     integrand finite for large negative u. mu, sigma in mV, times in ms. Vectorized over mu, sigma.
     """
     mu, sigma = np.broadcast_arrays(np.asarray(mu_mv, dtype=float), np.asarray(sigma_mv, dtype=float))
+    if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(sigma))):
+        raise ValueError(f"mu_mv and sigma_mv must be finite numbers in mV (got {mu_mv}, {sigma_mv}).")
     if np.any(sigma <= 0):
         raise ValueError("sigma_mv must be positive (for sigma -> 0 use theory.lif_rate_hz).")
     require_positive("tau_m", tau_m, "ms")

@@ -5,7 +5,9 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import erfcx
 
-from ..neurons import hh_gate_steady_state, hh_gate_time_constant  # noqa: F401  (re-exported)
+from ..neurons import EIF, LIF, AdEx, HodgkinHuxley, hh_gate_steady_state, hh_gate_time_constant  # noqa: F401
+from ..validation import (require_above, require_finite, require_instance, require_non_negative, require_number,
+                          require_positive)
 
 __all__ = ["lif_subthreshold_v", "lif_rheobase", "lif_rate_hz", "lif_isi_ms", "eif_rheobase",
            "eif_threshold_potential", "hh_gate_steady_state", "hh_gate_time_constant",
@@ -15,6 +17,11 @@ __all__ = ["lif_subthreshold_v", "lif_rheobase", "lif_rate_hz", "lif_isi_ms", "e
 
 def lif_subthreshold_v(t_ms, neuron, current, v0=None):
     """Exact LIF membrane potential (mV) at times t_ms under constant current (pA), no threshold."""
+    require_instance("neuron", neuron, LIF)
+    require_finite("t_ms", t_ms, "ms")
+    require_finite("current", current, "pA")
+    if v0 is not None:
+        require_finite("v0", v0, "mV")
     v0 = neuron.e_l if v0 is None else v0
     v_inf = neuron.e_l + np.asarray(current, dtype=float) / neuron.g_l
     return v_inf + (v0 - v_inf) * np.exp(-np.asarray(t_ms, dtype=float) / neuron.tau_m)
@@ -22,6 +29,7 @@ def lif_subthreshold_v(t_ms, neuron, current, v0=None):
 
 def lif_rheobase(neuron):
     """Smallest constant current (pA) that makes an LIF neuron fire: g_l (v_th - e_l)."""
+    require_instance("neuron", neuron, LIF)
     return neuron.g_l * (neuron.v_th - neuron.e_l)
 
 
@@ -31,6 +39,8 @@ def lif_isi_ms(neuron, current):
     From v_reset the membrane relaxes to v_inf = e_l + I/g_l and reaches v_th after
     tau_m ln((v_inf - v_reset)/(v_inf - v_th)); add the refractory period.
     """
+    require_instance("neuron", neuron, LIF)
+    require_finite("current", current, "pA")
     v_inf = neuron.e_l + np.asarray(current, dtype=float) / neuron.g_l
     above = v_inf > neuron.v_th
     safe = np.where(above, v_inf, neuron.v_th + 1.0)
@@ -45,6 +55,7 @@ def lif_rate_hz(neuron, current):
 
 def eif_threshold_potential(neuron):
     """Voltage (mV) where the EIF/AdEx spike current overtakes the leak (and adaptation) at rheobase."""
+    require_instance("neuron", neuron, EIF)
     a = getattr(neuron, "a", 0.0)
     return neuron.v_t + neuron.delta_t * np.log((neuron.g_l + a) / neuron.g_l)
 
@@ -59,6 +70,7 @@ def eif_rheobase(neuron):
     a < c_m / tau_w; otherwise the rest state turns unstable earlier, at a Hopf bifurcation
     (adex_hopf_current; for the Brette & Gerstner defaults 0.13 pA lower). See adex_rest_instability.
     """
+    require_instance("neuron", neuron, EIF)
     a = getattr(neuron, "a", 0.0)
     v_star = eif_threshold_potential(neuron)
     return (neuron.g_l + a) * (v_star - neuron.e_l - neuron.delta_t)
@@ -66,6 +78,8 @@ def eif_rheobase(neuron):
 
 def hh_steady_state_current(neuron, v):
     """Net ionic current (uA/cm^2) with every gate at steady state at v (mV); zero at rest."""
+    require_instance("neuron", neuron, HodgkinHuxley)
+    require_finite("v", v, "mV")
     v = np.asarray(v, dtype=float)
     m, h, n = (hh_gate_steady_state(g, v) for g in "mhn")
     return (neuron.g_na * m ** 3 * h * (v - neuron.e_na) + neuron.g_k * n ** 4 * (v - neuron.e_k)
@@ -74,6 +88,7 @@ def hh_steady_state_current(neuron, v):
 
 def hh_resting_potential(neuron):
     """Resting potential (mV) of the Hodgkin-Huxley model: the root of the steady-state current."""
+    require_instance("neuron", neuron, HodgkinHuxley)
     return brentq(lambda v: hh_steady_state_current(neuron, v), -80.0, -50.0)
 
 
@@ -82,6 +97,8 @@ def hh_resting_potential(neuron):
 def lif_noise_sigma_mv(neuron, sigma_pa):
     """Noise amplitude sigma_v (mV) in tau dv/dt = -(v - mu) + sigma_v sqrt(tau) xi for a white-noise
     current of density sigma_pa (pA sqrt(ms), as in inputs.white_noise_current); free std is sigma_v/sqrt(2)."""
+    require_instance("neuron", neuron, LIF)
+    require_non_negative("sigma_pa", sigma_pa, "pA sqrt(ms)")
     return np.asarray(sigma_pa, dtype=float) / (neuron.g_l * np.sqrt(neuron.tau_m))
 
 
@@ -98,6 +115,9 @@ def lif_rate_white_noise_hz(neuron, mean_pa, sigma_pa):
     The Siegert formula (Brunel 2000, eq. 21; theory.siegert_rate_hz) with mu = e_l + mean_pa/g_l and
     sigma_v = lif_noise_sigma_mv(neuron, sigma_pa). Scalar neuron parameters; sigma_pa > 0.
     """
+    require_instance("neuron", neuron, LIF)
+    require_finite("mean_pa", mean_pa, "pA")
+    require_positive("sigma_pa", sigma_pa, "pA sqrt(ms)")
     from .balanced import siegert_rate_hz   # the one implementation of the formula (Part III uses it too)
     return siegert_rate_hz(neuron.e_l + np.asarray(mean_pa, dtype=float) / neuron.g_l,
                            lif_noise_sigma_mv(neuron, sigma_pa), tau_m=float(neuron.tau_m),
@@ -111,6 +131,10 @@ def lif_cv_white_noise(neuron, mean_pa, sigma_pa):
            * integral from -inf to x of exp(y^2) (1 + erf y)^2 dy.
     nan when the threshold lies more than 15 noise amplitudes above the mean (rate < 1e-90 Hz: no ISIs).
     """
+    require_instance("neuron", neuron, LIF)
+    require_number("mean_pa", mean_pa, "pA")
+    require_positive("sigma_pa", sigma_pa, "pA sqrt(ms)")
+    require_number("sigma_pa", sigma_pa, "pA sqrt(ms)")
     y_r, y_th = _noise_bounds(neuron, mean_pa, sigma_pa)
     if y_th > 15.0:   # the integrand would overflow, and the neuron never fires anyway
         return np.nan
@@ -130,6 +154,8 @@ __all__ += ["hh_equilibrium_potential", "hh_jacobian", "hh_hopf_current"]
 
 def hh_equilibrium_potential(neuron, current=0.0):
     """Membrane potential (mV) at which the steady-state ionic current equals a constant current (uA/cm^2)."""
+    require_instance("neuron", neuron, HodgkinHuxley)
+    require_number("current", current, "uA/cm^2")
     return brentq(lambda v: hh_steady_state_current(neuron, v) - current, -100.0, 50.0)
 
 
@@ -139,6 +165,7 @@ def hh_jacobian(neuron, current=0.0, dv=1e-4):
     Linearising c_m dv/dt = I - I_ion(v, m, h, n) and dx/dt = (x_inf(v) - x) / tau_x(v) around the
     equilibrium; the slopes dx_inf/dv are taken by central differences (step dv mV).
     """
+    require_positive("dv", dv, "mV")
     v = hh_equilibrium_potential(neuron, current)
     m, h, n = (hh_gate_steady_state(g, v) for g in "mhn")
     c = neuron.c_m
@@ -160,6 +187,9 @@ def hh_hopf_current(neuron, low=0.0, high=30.0):
     The largest real part of the Jacobian's eigenvalues crosses zero there (Rinzel & Miller 1980:
     near 9.8 uA/cm^2 for the squid axon at 6.3 C). low must be stable and high unstable.
     """
+    require_instance("neuron", neuron, HodgkinHuxley)
+    require_above("high", require_number("high", high, "uA/cm^2"), "low", require_number("low", low, "uA/cm^2"),
+                  "uA/cm^2")
     def growth_rate(current):
         return np.max(np.linalg.eigvals(hh_jacobian(neuron, current)).real)
     return brentq(growth_rate, low, high, xtol=1e-6)
@@ -186,6 +216,8 @@ def eif_fixed_points(neuron, current):
     Roots of the steady-state current (for the AdEx with w = a (v - e_l)); they merge at
     eif_threshold_potential(neuron) when the current equals eif_rheobase(neuron). Scalars only.
     """
+    require_instance("neuron", neuron, EIF)
+    require_number("current", current, "pA")
     v_star = float(eif_threshold_potential(neuron))
     if _steady_current(neuron, v_star, current) > 0:
         return np.nan, np.nan
@@ -222,6 +254,8 @@ def eif_isi_ms(neuron, current):
     Scalar neuron parameters; current a number or an array. Assumes v_reset lies below the
     threshold fixed point, so that no current at or below rheobase can fire repetitively.
     """
+    require_instance("neuron", neuron, EIF)
+    require_finite("current", current, "pA")
     currents = np.asarray(current, dtype=float)
     rheobase = neuron.g_l * (neuron.v_t - neuron.e_l - neuron.delta_t)
     fires = currents > rheobase + 1e-9 * abs(rheobase)   # at rheobase itself the trip takes forever
@@ -240,6 +274,8 @@ def eif_mean_v(neuron, current):
 
     <v> = integral of v dt / ISI = integral of v c_m dv / F(v) divided by integral of c_m dv / F(v).
     """
+    require_instance("neuron", neuron, EIF)
+    require_number("current", current, "pA")
     slowest = [neuron.v_t] if neuron.v_reset < neuron.v_t < neuron.v_peak else None
     travel = _eif_time_to_peak(neuron, current, neuron.v_reset)
     area = quad(lambda v: v * _eif_ms_per_mv(v, neuron, current), neuron.v_reset, neuron.v_peak,
@@ -249,6 +285,8 @@ def eif_mean_v(neuron, current):
 
 def adex_jacobian(neuron, current):
     """Jacobian (1/ms) of the AdEx (v, w) equations at its rest fixed point under constant current (pA)."""
+    require_instance("neuron", neuron, AdEx)
+    require_number("current", current, "pA")
     v_rest = eif_fixed_points(neuron, current)[0]
     slope = neuron.g_l * (np.exp((v_rest - neuron.v_t) / neuron.delta_t) - 1.0) / neuron.c_m
     return np.array([[slope, -1.0 / neuron.c_m],
@@ -261,6 +299,7 @@ def adex_hopf_current(neuron):
     The Jacobian's trace vanishes where g_l (exp((v - v_t)/delta_t) - 1) = c_m / tau_w; that is a
     Hopf point if the determinant is then positive, a > c_m / tau_w (Touboul & Brette 2008).
     """
+    require_instance("neuron", neuron, AdEx)
     if neuron.a <= neuron.c_m / neuron.tau_w:
         return np.nan
     v_hopf = neuron.v_t + neuron.delta_t * np.log(1.0 + neuron.c_m / (neuron.g_l * neuron.tau_w))
@@ -275,6 +314,7 @@ def adex_rest_instability(neuron):
     a < c_m / tau_w) or "Hopf" (rest turns unstable at adex_hopf_current, slightly below
     eif_rheobase, when a > c_m / tau_w; Touboul & Brette 2008).
     """
+    require_instance("neuron", neuron, AdEx)
     hopf = adex_hopf_current(neuron)
     if np.isnan(hopf):
         return "saddle-node", float(eif_rheobase(neuron))
@@ -288,6 +328,8 @@ def adex_adapted_rate_hz(neuron, current):
     w_bar = a (<v> - e_l) + b tau_w rate; the neuron then fires like an EIF driven by I - w_bar.
     Solves this self-consistency for w_bar (Ermentrout 1998; Benda & Herz 2003). 0 below onset.
     """
+    require_instance("neuron", neuron, AdEx)
+    require_number("current", current, "pA")
     eif = _without_adaptation(neuron)
 
     def mismatch(w_bar):
@@ -304,6 +346,5 @@ def adex_adapted_rate_hz(neuron, current):
 
 def _without_adaptation(neuron):
     """The EIF with the membrane parameters of an AdEx neuron."""
-    from ..neurons import EIF
     return EIF(c_m=neuron.c_m, g_l=neuron.g_l, e_l=neuron.e_l, v_t=neuron.v_t, delta_t=neuron.delta_t,
                v_peak=neuron.v_peak, v_reset=neuron.v_reset, t_ref=neuron.t_ref)

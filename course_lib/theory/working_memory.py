@@ -24,6 +24,19 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..units import hz_to_per_ms
+from ..validation import (require_count, require_finite, require_in_range, require_model, require_non_negative,
+                          require_positive)
+
+RATE_MODEL_NEEDS = ("p", "j_ee", "j_ie", "j_ei", "i_inh", "rate_hz", "input_for_rate", "derivatives")
+
+
+def _check_stp(stp):
+    """stp must carry u_se, tau_f and tau_d (plasticity.TsodyksMarkram, models.working_memory.RateModel, ...)."""
+    return require_model("stp", stp, needs=("u_se", "tau_f", "tau_d"))
+
+
+def _check_rate_model(model):
+    return require_model("model", model, needs=RATE_MODEL_NEEDS)
 
 __all__ = ["stp_poisson_steady_state", "stp_poisson_steady_efficacy", "rate_model_stp_steady_state",
            "rate_model_input_needed", "uniform_state_background", "one_item_state", "rate_model_fixed_point",
@@ -37,9 +50,11 @@ def _u_rest(stp):
 
 
 def _u_fixed_point(stp, rate_hz):
-    """Fixed point of du/dt = (u_rest - u)/tau_f + U (1 - u) r."""
-    r = hz_to_per_ms(rate_hz)
-    return (_u_rest(stp) / stp.tau_f + stp.u_se * r) / (1.0 / stp.tau_f + stp.u_se * r)
+    """Fixed point of du/dt = (u_rest - u)/tau_f + U (1 - u) r, written (u_rest + U r tau_f) / (1 + U r tau_f)
+    so that tau_f = 0 (no facilitation: u is back at u_rest before every spike) needs no special case."""
+    r = hz_to_per_ms(require_non_negative("rate_hz", rate_hz, "Hz"))
+    drive = stp.u_se * r * stp.tau_f
+    return (_u_rest(stp) + drive) / (1.0 + drive)
 
 
 def stp_poisson_steady_state(stp, rate_hz):
@@ -49,6 +64,7 @@ def stp_poisson_steady_state(stp, rate_hz):
     x: mean field, x = 1 / (1 + u+ tau_d r) with u+ = u + U (1 - u), the u that releases.
     stp: any object with u_se, tau_f, tau_d (ms) and optionally u_rest (e.g. plasticity.TsodyksMarkram).
     """
+    _check_stp(stp)
     u = _u_fixed_point(stp, rate_hz)
     u_release = u + stp.u_se * (1.0 - u)
     x = 1.0 / (1.0 + u_release * stp.tau_d * hz_to_per_ms(rate_hz))
@@ -57,24 +73,30 @@ def stp_poisson_steady_state(stp, rate_hz):
 
 def stp_poisson_steady_efficacy(stp, rate_hz):
     """Mean-field efficacy u+ x of a spike of a Poisson train at rate_hz (fraction of the maximal response)."""
+    _check_stp(stp)
     u, x = stp_poisson_steady_state(stp, rate_hz)
     return (u + stp.u_se * (1.0 - u)) * x
 
 
 def rate_model_stp_steady_state(model, rate_hz):
     """Fixed point of the rate model's u and x at a constant rate_hz: u* as above, x* = 1 / (1 + u* tau_d r)."""
+    _check_rate_model(model)
     u = _u_fixed_point(model, rate_hz)
     return u, 1.0 / (1.0 + u * model.tau_d * hz_to_per_ms(rate_hz))
 
 
 def rate_model_input_needed(model, rate_hz):
     """F(r) = Phi^-1(r) - J_EE u* x* r (Hz): outside input (background - inhibition) that holds a population at r."""
+    _check_rate_model(model)
+    require_positive("rate_hz", rate_hz, "Hz")
     u, x = rate_model_stp_steady_state(model, rate_hz)
     return model.input_for_rate(rate_hz) - model.j_ee * u * x * np.asarray(rate_hz, dtype=float)
 
 
 def uniform_state_background(model, rate_hz):
     """Background I_b (Hz) at which all p populations sit at rate_hz (a fixed point of the rate model)."""
+    _check_rate_model(model)
+    require_positive("rate_hz", rate_hz, "Hz")
     r = np.asarray(rate_hz, dtype=float)
     return rate_model_input_needed(model, r) + model.j_ei * model.rate_hz(model.j_ie * model.p * r + model.i_inh)
 
@@ -93,6 +115,8 @@ def one_item_state(model, rate_active_hz):
     The other populations solve F(r_o) = F(r_a) with r_o below the first maximum of F; where no such
     r_o exists (F(r_a) too large) the state does not exist and both values are nan.
     """
+    _check_rate_model(model)
+    require_positive("rate_active_hz", rate_active_hz, "Hz")
     r_a = np.atleast_1d(np.asarray(rate_active_hz, dtype=float))
     r_turn = _first_turning_rate(model)
     f_turn = rate_model_input_needed(model, r_turn)
@@ -113,6 +137,10 @@ def one_item_state(model, rate_active_hz):
 
 def rate_model_fixed_point(model, rates_hz):
     """State dict (h, h_i, u, x) of the rate model at a fixed point where population a fires at rates_hz[a]."""
+    _check_rate_model(model)
+    rates = require_positive("rates_hz", rates_hz, "Hz")
+    if rates.shape not in ((), (model.p,)):
+        raise ValueError(f"rates_hz has shape {rates.shape}; give a number or one rate per population, ({model.p},).")
     r = np.broadcast_to(np.asarray(rates_hz, dtype=float), (model.p,)).copy()
     u, x = rate_model_stp_steady_state(model, r)
     return {"h": model.input_for_rate(r), "h_i": model.j_ie * r.sum() + model.i_inh, "u": u, "x": x}
@@ -132,6 +160,15 @@ def _unflatten(model, vector):
 
 def rate_model_jacobian(model, state, i_ext=0.0, eps=1e-6):
     """Jacobian (1/ms) of the rate model's equations at state (central differences); order h, h_i, u, x."""
+    _check_rate_model(model)
+    if not isinstance(state, dict) or set(state) != set(_ORDER):
+        raise ValueError(f"state must be a dict with keys {_ORDER} (see rate_model_fixed_point); got {state!r:.60}.")
+    for name in _ORDER:
+        require_finite(f"state[{name!r}]", state[name])
+    i_ext = require_finite("i_ext", i_ext, "Hz")
+    if i_ext.shape not in ((), (model.p,)):
+        raise ValueError(f"i_ext has shape {i_ext.shape}; give a number or one value per population, ({model.p},).")
+    require_positive("eps", eps)
     i_ext = np.broadcast_to(np.asarray(i_ext, dtype=float), (model.p,))
     v0 = _flatten(state)
     jac = np.empty((v0.size, v0.size))
@@ -153,6 +190,12 @@ def rate_model_growth_rate(model, state, i_ext=0.0):
 
 def rate_model_folds(model, r_min=1e-4, r_max=300.0, n=20000):
     """Turning points (rate_hz, I_b) of the uniform-state curve I_b(r): where fixed points appear or vanish."""
+    _check_rate_model(model)
+    require_positive("r_min", r_min, "Hz")
+    require_positive("r_max", r_max, "Hz")
+    if not r_max > r_min:
+        raise ValueError(f"r_max ({r_max} Hz) must be above r_min ({r_min} Hz).")
+    require_count("n", n, minimum=3, maximum=10_000_000)
     r = np.logspace(np.log10(r_min), np.log10(r_max), n)
     i_b = uniform_state_background(model, r)
     turn = np.flatnonzero(np.sign(np.diff(i_b[1:])) != np.sign(np.diff(i_b[:-1]))) + 1
@@ -161,6 +204,7 @@ def rate_model_folds(model, r_min=1e-4, r_max=300.0, n=20000):
 
 def rate_model_bistable_range(model):
     """(I_low, I_high), Hz: background inputs with three uniform fixed points (between the two folds); nan if none."""
+    _check_rate_model(model)
     folds = rate_model_folds(model)
     if len(folds) < 2:
         return np.nan, np.nan
@@ -170,6 +214,14 @@ def rate_model_bistable_range(model):
 
 def memory_lifetime_ms(u_start, u_needed, u_rest, tau_f):
     """Time (ms) for facilitation to decay from u_start to u_needed towards u_rest: tau_f ln((u0 - u_r)/(u_c - u_r))."""
+    for name, value in (("u_start", u_start), ("u_needed", u_needed), ("u_rest", u_rest)):
+        require_in_range(name, value, 0.0, 1.0)
+    require_positive("tau_f", tau_f, "ms")
+    if np.any(np.asarray(u_needed, dtype=float) <= np.asarray(u_rest, dtype=float)):
+        raise ValueError(f"u_needed ({u_needed}) must be above u_rest ({u_rest}): otherwise facilitation never "
+                         f"falls below it and the memory lasts for ever.")
+    if np.any(np.asarray(u_start, dtype=float) <= np.asarray(u_rest, dtype=float)):
+        raise ValueError(f"u_start ({u_start}) must be above u_rest ({u_rest}).")
     return tau_f * np.log((np.asarray(u_start, dtype=float) - u_rest) / (np.asarray(u_needed, dtype=float) - u_rest))
 
 
@@ -181,6 +233,10 @@ def recovery_time_ms(x_start, x_end, tau_d, release_per_ms=0.0):
     towards x_inf = 1 / (1 + tau_d release_per_ms), with time constant tau_d x_inf:
     t = tau_d x_inf ln((x_inf - x_start) / (x_inf - x_end)); nan if x_end is beyond x_inf.
     """
+    require_in_range("x_start", x_start, 0.0, 1.0)
+    require_in_range("x_end", x_end, 0.0, 1.0)
+    require_positive("tau_d", tau_d, "ms")
+    require_non_negative("release_per_ms", release_per_ms, "1/ms")
     x_inf = 1.0 / (1.0 + tau_d * np.asarray(release_per_ms, dtype=float))
     x_start, x_end = np.asarray(x_start, dtype=float), np.asarray(x_end, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
