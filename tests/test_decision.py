@@ -278,3 +278,44 @@ def test_invalid_run_arguments_are_rejected():
         simulate_network(WangNetwork(), t_on=500.0, t_off=100.0)
     with pytest.raises(ValueError, match="matching"):
         theory.fit_weibull([1.0, 2.0], [0.6])
+
+
+# ------------------------------------------------------------------ holding the choice after the stimulus
+
+def test_choice_lifetime_finds_the_first_window_below_the_level():
+    from course_lib.models.decision import choice_lifetime_ms
+    t = np.arange(1, 101) * 50.0                           # bins of 50 ms ending at 50 ... 5000 ms
+    rates = np.full((3, t.size, 2), 2.0)
+    rates[0, :, 1] = np.where(t <= 2000.0, 20.0, 2.0)      # pool 2 wins, falls to 2 Hz after t = 2000 ms
+    rates[1, :, 0] = 20.0                                   # pool 1 wins and never falls
+    rates[2, :, 0] = np.where(t <= 1000.0, 20.0, 2.0)      # falls exactly at the stimulus offset
+    winner, lifetime = choice_lifetime_ms(t, rates, t_off=1000.0, lost_below_hz=6.0, window_ms=250.0)
+    assert winner.tolist() == [1, 0, 0]
+    # trial 0: the 250 ms mean of (20, 20, 20, 20, 2 Hz ...) first drops below 6 Hz when 4 of the 5 bins
+    # are at 2 Hz (mean 5.6 Hz): the window ending 200 ms after the fall, 1200 ms after offset
+    assert lifetime[0] == pytest.approx(1200.0)
+    assert np.isinf(lifetime[1])
+    # trial 2: windows must lie wholly after the offset, so the first one ends 250 ms after it
+    assert lifetime[2] == pytest.approx(250.0)
+
+
+def test_choice_lifetime_rejects_records_without_the_stimulus():
+    from course_lib.models.decision import choice_lifetime_ms
+    t = np.arange(1, 11) * 50.0
+    with pytest.raises(ValueError, match="t_off"):
+        choice_lifetime_ms(t, np.ones((1, t.size, 2)), t_off=-500.0)
+    with pytest.raises(ValueError, match="longer than the record"):
+        choice_lifetime_ms(t, np.ones((1, t.size, 2)), t_off=200.0, window_ms=5000.0)
+
+
+def test_noise_current_has_the_stated_variance_and_correlation_time():
+    """Wong & Wang (2006), Methods: "sigma_noise^2 is the variance of the noise"; correlation time tau_AMPA."""
+    rng = np.random.default_rng(3)
+    state = MODEL.initial_state(20000, rng)                  # 40 000 noise currents, started stationary
+    before = state["noise"].copy()
+    for _ in range(4):                                       # 4 steps of 0.5 ms = one tau_AMPA
+        MODEL.step(state, 0.0, 0.5, rng)
+    # 40 000 samples: the relative s.e. of an s.d. is 1/sqrt(2 n) = 0.35 %, of a correlation 0.5 %; allow 4 s.e.
+    assert state["noise"].std() == pytest.approx(MODEL.sigma_noise, rel=0.015)
+    correlation = np.mean(before * state["noise"]) / MODEL.sigma_noise ** 2
+    assert correlation == pytest.approx(np.exp(-1.0), abs=0.02)
