@@ -7,7 +7,16 @@ from course_lib.analysis import cv_isi_per_neuron, firing_rates_hz
 from course_lib.checks.balanced import (SIMULATION_CASE, check_balanced_rate, check_connectivity,
                                         check_coupling_strengths, check_propagate, check_rates_and_cv,
                                         check_simulation)
-from course_lib.network import balanced_lif_network, simulate_network
+from course_lib.network import BRUNEL_NEURON, balanced_lif_network, simulate_network
+from course_lib.checks import set_case_seed
+
+
+@pytest.fixture(autouse=True)
+def same_cases_every_run():
+    """A fixed seed for the checks' random cases (tests/test_checks_random.py tries others)."""
+    set_case_seed(20240617)
+    yield
+    set_case_seed(None)
 
 
 def blank(*args, **kwargs):
@@ -146,6 +155,43 @@ def test_propagate_passes_blank_and_mistakes():
 REFERENCE = (11.5, 11.7, 0.9)       # course engine rates (Hz) and CV for SIMULATION_CASE, seed 1 (measured)
 
 
+def network_variant(delay_ms=1.5, swap=False, constant_drive=False, ignore_seed=False):
+    """The exercise's network loop (the solution), or one of three mistakes that rates and CV alone miss:
+    no synaptic delay, the I neurons first (E and I slices swapped), the mean external input instead of
+    Poisson counts. ignore_seed replays one fixed run whatever the arguments."""
+    def simulate_balanced_network(n_e, n_i, k, g, j, nu0_hz, t_stop, dt, seed):
+        rng = np.random.default_rng(7 if ignore_seed else seed)
+        if ignore_seed:
+            nu0_hz = 16.0
+        n, neuron = n_e + n_i, BRUNEL_NEURON
+        j_exc, j_inh = j / np.sqrt(k), -g * j / np.sqrt(k)
+        exc = build_connectivity(n_e, n, k, j_exc, rng)
+        inh = build_connectivity(n_i, n, k // 4, j_inh, rng)
+        state = neuron.initial_state(n)
+        state["v"] = rng.uniform(neuron.v_reset, neuron.v_th, n)
+        pa_per_mv = neuron.g_l / (1 - np.exp(-dt / neuron.tau_m))
+        delay_steps = int(round(delay_ms / dt))
+        pending = np.zeros((delay_steps + 1, n))
+        mean_external = k * nu0_hz * dt / 1000.0
+        times, ids = [], []
+        for step in range(int(round(t_stop / dt))):
+            row = step % pending.shape[0]
+            external = mean_external if constant_drive else rng.poisson(mean_external, n)
+            jumps = pending[row] + j_exc * external
+            pending[row] = 0.0
+            spiked = neuron.step(state, jumps * pa_per_mv, dt)
+            arrival = (step + 1 + delay_steps) % pending.shape[0]
+            if swap:
+                pending[arrival] += propagate(spiked[n_i:], *exc, n) + propagate(spiked[:n_i], *inh, n)
+            else:
+                pending[arrival] += propagate(spiked[:n_e], *exc, n) + propagate(spiked[n_e:], *inh, n)
+            fired = np.flatnonzero(spiked)
+            times.append(np.full(fired.size, (step + 1) * dt))
+            ids.append(fired)
+        return list(np.concatenate(times)), list(np.concatenate(ids))    # lists are fine too
+    return simulate_balanced_network
+
+
 def simulate_with_course_engine(n_e, n_i, k, g, j, nu0_hz, t_stop, dt, seed):
     net = balanced_lif_network(k=k, nu0_hz=nu0_hz, g=g, j=j, n_e=n_e, n_i=n_i, seed=seed)
     result = simulate_network(net, t_stop, dt, seed=seed + 10)
@@ -176,7 +222,9 @@ def test_reference_values_are_those_of_the_engine():
 
 
 def test_simulation_passes_blank_and_mistakes():
-    assert outcome(check_simulation(simulate_with_course_engine, expected=REFERENCE))[0] == "passed"
+    assert outcome(check_simulation(network_variant(), expected=REFERENCE))[0] == "passed"
+    assert_not_yet(check_simulation(simulate_with_course_engine, expected=REFERENCE), "course_lib's own",
+                   "simulate_network")
     assert outcome(check_simulation(blank, expected=REFERENCE))[0] == "not implemented yet"
     assert_not_yet(check_simulation(synthetic_network(0.0, 0.0), expected=REFERENCE), "silent")
     assert_not_yet(check_simulation(synthetic_network(150.0, 150.0), expected=REFERENCE), "runaway",
@@ -184,7 +232,19 @@ def test_simulation_passes_blank_and_mistakes():
     assert_not_yet(check_simulation(synthetic_network(11.0, 0.0), expected=REFERENCE), "inhibitory neurons")
     assert_not_yet(check_simulation(synthetic_network(18.0, 18.0), expected=REFERENCE), "off by")
     assert_not_yet(check_simulation(synthetic_network(11.5, 11.7, regular=True), expected=REFERENCE), "regular")
-    assert_not_yet(check_simulation(lambda **kwargs: [1.0, 2.0], expected=REFERENCE), "(spike_times_ms")
+    assert_not_yet(check_simulation(lambda **kwargs: [1.0, 2.0, 3.0], expected=REFERENCE), "(spike_times_ms")
+    assert_not_yet(check_simulation(lambda **kwargs: [1.0, 2.0], expected=REFERENCE), "1-d arrays")
+
+
+@pytest.mark.parametrize("mistake, phrases", [
+    (dict(delay_ms=0.0), ("before the synaptic delay",)),
+    (dict(swap=True), ("do not act as the excitatory ones", "spiked[:n_e]")),
+    (dict(constant_drive=True), ("Poisson count drawn anew",)),
+    (dict(ignore_seed=True), ("far too much",)),
+])
+def test_simulation_catches_mistakes_rates_and_cv_miss(mistake, phrases):
+    """Each of these networks fires at the right rates with CV ~ 0.9; the check still names the mistake."""
+    assert_not_yet(check_simulation(network_variant(**mistake), expected=REFERENCE), *phrases)
 
 
 def test_simulation_case_is_the_exercise_network():
@@ -193,7 +253,30 @@ def test_simulation_case_is_the_exercise_network():
 
 # ---------------------------------------------------------------- (5) rates and CV
 
-def rates_and_cv(spike_times, spike_indices, n_e, n_i, t_start, t_stop):
+def rates_and_cv(spike_times, spike_indices, n_e, n_i, t_start, t_stop, min_spikes=3, silent_cv=None,
+                 active_only=False):
+    """The exercise's answer; min_spikes, silent_cv (the CV given to neurons with too few spikes) and
+    active_only (average the rates over neurons that fired) make the mistakes that hide silent neurons."""
+    inside = (spike_times >= t_start) & (spike_times < t_stop)
+    times, ids = spike_times[inside], spike_indices[inside]
+    counts = np.bincount(ids, minlength=n_e + n_i)
+    rates = counts / ((t_stop - t_start) / 1000.0)
+    if active_only:
+        rate_e, rate_i = rates[:n_e][counts[:n_e] > 0].mean(), rates[n_e:][counts[n_e:] > 0].mean()
+    else:
+        rate_e, rate_i = rates[:n_e].mean(), rates[n_e:].mean()
+    cvs = []
+    for i in range(n_e + n_i):
+        train = np.sort(times[ids == i])
+        if train.size >= min_spikes and train.size >= 2:
+            intervals = np.diff(train)
+            cvs.append(intervals.std() / intervals.mean())
+        elif silent_cv is not None:
+            cvs.append(silent_cv)
+    return rate_e, rate_i, float(np.mean(cvs))
+
+
+def rates_and_cv_from_the_library(spike_times, spike_indices, n_e, n_i, t_start, t_stop):
     rates = firing_rates_hz(spike_times, spike_indices, n_e + n_i, t_start, t_stop)
     inside = (spike_times >= t_start) & (spike_times < t_stop)
     cv = np.nanmean(cv_isi_per_neuron(spike_times[inside], spike_indices[inside], n_e + n_i, min_spikes=3))
@@ -217,6 +300,17 @@ def test_rates_and_cv_passes_blank_and_mistakes():
         e, inh, cv = rates_and_cv(t, i, n_e, n_i, a, b)
         return e, inh, cv ** 2
     assert_not_yet(check_rates_and_cv(cv_from_variance), "std(ISI)")
+
+
+@pytest.mark.parametrize("mistake, phrases", [
+    (dict(active_only=True), ("only over the neurons that fired", "silent")),
+    (dict(silent_cv=0.0), ("fewer than 3 spikes", "leave them out")),
+    (dict(min_spikes=2), ("mean CV",)),
+])
+def test_rates_and_cv_catches_mistakes_that_hide_silent_neurons(mistake, phrases):
+    wrong = lambda *args: rates_and_cv(*args, **mistake)
+    assert_not_yet(check_rates_and_cv(wrong), *phrases)
+    assert_not_yet(check_rates_and_cv(rates_and_cv_from_the_library), "course_lib's own", "firing_rates_hz")
 
 
 # ---------------------------------------------------------------- (6) balanced rate

@@ -5,6 +5,15 @@ import pytest
 
 from course_lib import LIF, simulate
 from course_lib.checks.lif import check_fi_curve, check_isi_cv, check_lif_step, check_rheobase
+from course_lib.checks import set_case_seed
+
+
+@pytest.fixture(autouse=True)
+def same_cases_every_run():
+    """A fixed seed for the checks' random cases (tests/test_checks_random.py tries others)."""
+    set_case_seed(20240617)
+    yield
+    set_case_seed(None)
 
 
 def blank(*args, **kwargs):
@@ -255,3 +264,29 @@ def test_cv_rejects_and_names_mistake(wrong, words):
 def test_checks_return_machine_readable_records():
     record = check_isi_cv(isi_cv)
     assert record["passed"] and record["points"] == record["max_points"] == 1
+
+
+# ---------------------------------------------------------------- the formula where a simulation is asked
+
+def fi_from_the_formula(currents_pa, t_stop_ms):
+    """The ISI formula typed in: right for long runs, but a short run has neurons that fire only once."""
+    neuron, i = LIF(), np.asarray(currents_pa, dtype=float)
+    v_inf = neuron.e_l + i / neuron.g_l
+    with np.errstate(divide="ignore", invalid="ignore"):
+        isi = neuron.t_ref + neuron.tau_m * np.log((v_inf - neuron.v_reset) / (v_inf - neuron.v_th))
+    return np.where(v_inf > neuron.v_th, 1000.0 / isi, 0.0)
+
+
+def test_fi_typed_in_formula_is_caught_by_a_short_run():
+    status, message = status_and_message(check_fi_curve(fi_from_the_formula))
+    assert status == "not yet" and "fires only once" in message and "formula" in message, message
+
+
+def test_rheobase_from_the_formula_is_not_a_simulation():
+    status, message = status_and_message(check_rheobase(lambda neuron: neuron.g_l * (neuron.v_th - neuron.e_l)))
+    assert status == "not yet" and "never ran" in message, message
+
+
+def test_lif_step_may_return_lists():
+    as_lists = lambda *args: [np.asarray(x).tolist() for x in lif_step(*args)]
+    assert status_and_message(check_lif_step(as_lists))[0] == "passed"

@@ -12,11 +12,17 @@ placeholder at the same indentation:
 A span at the top level of a cell makes the blank cell raise, so that cell is tagged
 'raises-exception'. In a markdown cell the span becomes '*Your answer here.*'.
 Cells tagged 'solution-only' are dropped. Outputs and execution counts are cleared.
+
+A check cell (one that calls check_...) must hold nothing but check calls whose arguments are
+plain names, e.g. ``check_lif_step(lif_step)``: the grader (course_lib.grade) runs these cells from
+the exercise itself, by cell id, and calls the student's functions by those names.
 """
 import argparse
+import ast
 import copy
 import json
 import pathlib
+import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -53,6 +59,28 @@ def blank_spans(text, markdown=False):
     if inside:
         raise ValueError(f"'{BEGIN}' without '{END}'")
     return "\n".join(out), top_level
+
+
+CHECK_CALL = re.compile(r"^\s*(?:\w+\.)*(check_\w+)\s*\(", re.MULTILINE)
+
+
+def check_cell_problems(nb, name):
+    """Check cells that the grader could not run from outside: other code, or arguments that are not names."""
+    problems = []
+    for index, cell in enumerate(nb["cells"]):
+        text = source_text(cell)
+        if cell["cell_type"] != "code" or not CHECK_CALL.search(text):
+            continue
+        for node in ast.parse(text).body:
+            call = node.value if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call) else None
+            plain = call is not None and isinstance(call.func, ast.Name) and call.func.id.startswith("check_") and \
+                all(isinstance(a, ast.Name) for a in call.args) and not call.keywords
+            if not plain:
+                problems.append(f"{name}: cell {index} ({cell.get('id')}) calls a check but also holds "
+                                f"'{ast.unparse(node)[:60]}'; a check cell holds only check_x(name) calls")
+        if not cell.get("id"):
+            problems.append(f"{name}: check cell {index} has no cell id (nbformat 4.5 is needed)")
+    return problems
 
 
 def make_exercise(solution):
@@ -93,6 +121,7 @@ def main(argv=None):
         solution = json.loads(sol_path.read_text(encoding="utf-8"))
         if not any(BEGIN in source_text(c) for c in solution["cells"]):
             problems.append(f"{sol_path.name}: has no '{BEGIN}' span, so the exercise would give everything away")
+        problems += check_cell_problems(solution, sol_path.name)
         text = dumps(make_exercise(solution))
         if args.check:
             if not ex_path.exists() or ex_path.read_text(encoding="utf-8") != text:

@@ -8,9 +8,10 @@ likely mistake when they differ. Positions in rad, times in ms.
 import numpy as np
 
 from .. import theory
+from ..models import cann
 from ..models.cann import (CANN, coupling, moving_path, path_input, ring_distance,
                            ring_positions, run_cann)
-from . import NotYet, as_number, check
+from . import NotYet, as_number, case_rng, check
 
 W_ATOL = 1e-9        # the weights are a closed formula: only round-off may differ
 DECODE_ATOL = 1e-9   # the population vector of a symmetric bump is its centre, up to round-off
@@ -59,12 +60,20 @@ def _diagnose_weights(W, x, a, j0):
     return "compare with W[i, j] = j0 / (sqrt(2 pi) a) exp(-d_ij^2/(2 a^2)), d_ij = x_i - x_j wrapped into [-pi, pi)."
 
 
-@check("weight_matrix: Gaussian ring coupling with periodic distance and normalisation")
+@check("weight_matrix: Gaussian ring coupling with periodic distance and normalisation",
+       forbid=(coupling, cann.ring_kernel, cann.weight_matrix, CANN))
 def check_weight_matrix(weight_matrix):
-    """Two rings (n = 64, a = 0.5, j0 = 1; n = 100, a = 0.3, j0 = 2) against the reference matrix."""
-    for n, a, j0 in ((64, 0.5, 1.0), (100, 0.3, 2.0)):
+    """Two rings (n = 64, a = 0.5, j0 = 1; n = 100, a = 0.3, j0 = 2) and a random one against the reference."""
+    rng = case_rng()
+    random_ring = (int(rng.integers(16, 160)), float(np.round(rng.uniform(0.2, 1.0), 4)),
+                   float(np.round(rng.uniform(0.5, 3.0), 4)))
+    for n, a, j0 in ((64, 0.5, 1.0), (100, 0.3, 2.0), random_ring):
         x = ring_positions(n)
-        W = np.asarray(weight_matrix(x.copy(), a, j0), dtype=float)
+        W = weight_matrix(x.copy(), a, j0)
+        try:
+            W = np.asarray(W, dtype=float)
+        except (TypeError, ValueError):
+            raise NotYet(f"weight_matrix should return an (n, n) array of numbers; got {type(W).__name__}.") from None
         if W.shape != (n, n):
             raise NotYet(f"n = {n} neurons: expected a matrix of shape ({n}, {n}), got shape {W.shape}. "
                          f"Build W[i, j] for every pair, e.g. with x[:, None] - x[None, :].")
@@ -73,21 +82,26 @@ def check_weight_matrix(weight_matrix):
             i, j = np.unravel_index(np.argmax(np.abs(W - ref)), W.shape)
             raise NotYet(f"n = {n}, a = {a}, j0 = {j0}: W[{i}, {j}] (x_i = {x[i]:.3f}, x_j = {x[j]:.3f}) expected "
                          f"{ref[i, j]:.6g}, got {W[i, j]:.6g}. " + _diagnose_weights(W, x, a, j0))
-    return "W matches J0/(sqrt(2 pi) a) exp(-d^2/(2 a^2)) with the ring distance for n = 64 and n = 100"
+    return ("W matches J0/(sqrt(2 pi) a) exp(-d^2/(2 a^2)) with the ring distance for n = 64, n = 100 and a random "
+            "ring")
 
 
 # --------------------------------------------------------------------------------------------
 # (2) the population vector
 # --------------------------------------------------------------------------------------------
 
-@check("population_vector: decode the bump position on the ring")
+@check("population_vector: decode the bump position on the ring", forbid=(cann.decode_position, cann.bump_width))
 def check_population_vector(population_vector):
-    """Gaussian bumps centred at chosen places, including on the seam at +-pi and between neurons."""
+    """Gaussian bumps centred at chosen places, including on the seam at +-pi and between neurons, then at random
+    places and widths; then a lopsided random activity against the reference population vector."""
+    rng = case_rng()
     n = 128
     x = ring_positions(n)
     spacing = 2 * np.pi / n
-    for center in (3.1, -3.1, 0.3, -2.0, 1.0 + 0.37 * spacing, np.pi - 0.5 * spacing):
-        activity = np.exp(-ring_distance(x, center) ** 2 / (2 * 0.5 ** 2))
+    cases = [(center, 0.5) for center in (3.1, -3.1, 0.3, -2.0, 1.0 + 0.37 * spacing, np.pi - 0.5 * spacing)]
+    cases += [(float(c), float(w)) for c, w in zip(rng.uniform(-np.pi, np.pi, 3), rng.uniform(0.2, 0.45, 3))]
+    for center, width in cases:
+        activity = np.exp(-ring_distance(x, center) ** 2 / (2 * width ** 2))
         got = population_vector(activity.copy(), x.copy())
         got = as_number(got, "population_vector (the position in rad)")
         error = float(ring_distance(got, center))
@@ -108,14 +122,23 @@ def check_population_vector(population_vector):
                 hint = "the population vector is the angle of sum_i r_i exp(i x_i) (np.angle or np.arctan2)."
             raise NotYet(f"bump centred at {center:.4f} rad: expected {center:.8f}, got {got:.8f} (off by "
                          f"{error:.2g} rad). {hint}")
-    return "exact to 1e-9 rad for bumps anywhere on the ring, including on the seam at +-pi and between neurons"
+    lopsided = rng.uniform(0.0, 1.0, n) * np.exp(-ring_distance(x, rng.uniform(-np.pi, np.pi)) ** 2)
+    expected = float(np.angle(np.sum(lopsided * np.exp(1j * x))))
+    got = as_number(population_vector(lopsided.copy(), x.copy()), "population_vector (the position in rad)")
+    if abs(ring_distance(got, expected)) > DECODE_ATOL:
+        raise NotYet(f"for an irregular activity pattern (random rates around {expected:.3f} rad) the population "
+                     f"vector is {expected:.8f} rad, got {got:.8f}: use the angle of sum_i r_i exp(i x_i), which "
+                     "weights every neuron by its rate.")
+    return ("exact to 1e-9 rad for bumps anywhere on the ring, including on the seam at +-pi and between neurons, "
+            "and for an irregular pattern")
 
 
 # --------------------------------------------------------------------------------------------
 # (3) the critical inhibition, found by simulation
 # --------------------------------------------------------------------------------------------
 
-@check("find_critical_k_rel: the inhibition at which the bump disappears, found by simulation")
+@check("find_critical_k_rel: the inhibition at which the bump disappears, found by simulation",
+       require=(run_cann, CANN.step), require_what="a simulation of the ring (run_cann)")
 def check_find_critical_k_rel(find_critical_k_rel):
     """The student's number against the exact existence limit k/k_c = 1."""
     got = find_critical_k_rel()
@@ -149,12 +172,16 @@ def reference_lag(t, bump_position, stimulus_position, t_start):
     return float(np.mean(ring_distance(np.asarray(stimulus_position)[late], np.asarray(bump_position)[late])))
 
 
-def _synthetic_traces():
-    """A stimulus moving at 0.01 rad/ms that crosses the seam, and a bump trailing it after a transient."""
+def _synthetic_traces(rng=None):
+    """A stimulus moving at 0.01 rad/ms that crosses the seam, and a bump trailing it after a transient
+    (with rng: random speed, start, lag and t_start; the stimulus still crosses the seam)."""
+    speed, start, lag, t_start = (0.01, 0.0, 0.25, 300.0) if rng is None else (
+        float(rng.uniform(0.008, 0.02)), float(rng.uniform(-1.0, 1.0)), float(rng.uniform(0.05, 0.6)),
+        float(np.round(rng.uniform(150.0, 400.0))))
     t = np.arange(0.5, 600.5, 0.5)
-    stimulus = ring_distance(0.01 * t, 0.0)            # crosses the seam at pi at t = 314 ms
-    trail = 0.25 * (1 - np.exp(-t / 30.0)) + 0.01 * np.sin(t / 7.0)
-    return t, ring_distance(stimulus - trail, 0.0), stimulus, 300.0
+    stimulus = ring_distance(start + speed * t, 0.0)    # the default crosses the seam at pi at t = 314 ms
+    trail = lag * (1 - np.exp(-t / 30.0)) + 0.01 * np.sin(t / 7.0)
+    return t, ring_distance(stimulus - trail, 0.0), stimulus, t_start
 
 
 def _cann_traces():
@@ -184,18 +211,21 @@ def _diagnose_lag(got, t, bump, stimulus, t_start, expected):
 
 @check("measure_lag: mean lag of the bump behind a moving stimulus")
 def check_measure_lag(measure_lag):
-    """Synthetic traces that cross the seam, then traces from a CANN run compared with the theory."""
-    t, bump, stimulus, t_start = _synthetic_traces()
-    expected = reference_lag(t, bump, stimulus, t_start)
-    got = measure_lag(t.copy(), bump.copy(), stimulus.copy(), t_start)
-    got = as_number(got, "measure_lag (rad)")
-    if abs(got - expected) > LAG_ATOL:
-        raise NotYet(f"synthetic traces (stimulus at 0.01 rad/ms crossing the seam at pi, bump trailing by ~0.25 rad): "
-                     f"expected {expected:.6f} rad, got {got:.6f} rad. "
-                     + _diagnose_lag(got, t, bump, stimulus, t_start, expected))
+    """Synthetic traces that cross the seam (fixed, then random), then traces from a CANN run compared with the
+    theory."""
+    rng = case_rng()
+    for traces in (_synthetic_traces(), _synthetic_traces(rng)):
+        t, bump, stimulus, t_start = traces
+        expected = reference_lag(t, bump, stimulus, t_start)
+        got = measure_lag(t.copy(), bump.copy(), stimulus.copy(), t_start)
+        got = as_number(got, "measure_lag (rad)")
+        if abs(got - expected) > LAG_ATOL:
+            raise NotYet(f"synthetic traces (a stimulus crossing the seam at pi, the bump trailing it; t_start = "
+                         f"{t_start:g} ms): expected {expected:.6f} rad, got {got:.6f} rad. "
+                         + _diagnose_lag(got, t, bump, stimulus, t_start, expected))
     t, bump, stimulus, t_start, lag_theory = _cann_traces()
     expected = reference_lag(t, bump, stimulus, t_start)
-    got = float(np.asarray(measure_lag(t.copy(), bump.copy(), stimulus.copy(), t_start), dtype=float).reshape(()))
+    got = as_number(measure_lag(t.copy(), bump.copy(), stimulus.copy(), t_start), "measure_lag (rad)")
     if abs(got - expected) > LAG_ATOL:
         raise NotYet(f"CANN run (stimulus at 0.008 rad/ms): expected {expected:.6f} rad, got {got:.6f} rad. "
                      + _diagnose_lag(got, t, bump, stimulus, t_start, expected))

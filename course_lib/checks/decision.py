@@ -12,7 +12,7 @@ from scipy.optimize import curve_fit
 
 from .. import theory
 from ..models.decision import WongWang
-from . import NotYet, check
+from . import NotYet, case_rng, check
 
 RATE_RTOL = 1e-6      # H is a closed formula: only round-off separates two correct versions
 DRIFT_RTOL = 1e-6     # the same holds for dS/dt
@@ -81,23 +81,31 @@ def _diagnose_io(x, got, model):
             "H(x) = (a x - b) / (1 - exp(-d (a x - b))) using the model's a, b and d.")
 
 
-@check("io_function: the reduced model's input-output function H(x)")
+@check("io_function: the reduced model's input-output function H(x)",
+       forbid=(WongWang.rate_hz, WongWang.rate_slope, WongWang.ds_dt, WongWang.step))
 def check_io_function(io_function):
-    """H on a grid of currents including the removable singularity, against WongWang.rate_hz."""
+    """H on a grid of currents including the removable singularity, against WongWang.rate_hz; then models with
+    other a, b, d (one random) at random currents."""
     model = WongWang()
     x = np.array([0.0, 250.0, 330.0, 380.0, model.b / model.a, 410.0, 450.0, 600.0, 1500.0])
     got = _as_float_array(_call_quietly(io_function, x.copy(), model), "io_function(x, model)", x.shape)
     expected = model.rate_hz(x)
     if not np.all(np.isfinite(got)) or not np.allclose(got, expected, rtol=RATE_RTOL, atol=1e-12):
         raise NotYet(_diagnose_io(x, got, model))
-    other = dataclasses.replace(model, a=0.31, b=125.0, d=0.16)           # the parameters must come from model
-    x2 = np.array([200.0, other.b / other.a, 500.0])
-    got2 = _as_float_array(_call_quietly(io_function, x2.copy(), other), "io_function(x, model)", x2.shape)
-    if not np.allclose(got2, other.rate_hz(x2), rtol=RATE_RTOL):
-        raise NotYet("with a model of different a, b, d your function gave the old values: read a, b and d from "
-                     "the model argument (model.a, model.b, model.d) instead of typing the numbers in.")
-    return (f"H matches on {x.size + x2.size} currents to {RATE_RTOL:g}, including the singular point "
-            f"x = b/a = {model.b / model.a:.0f} pA where H = 1/d = {1 / model.d:.3f} Hz")
+    rng = case_rng()
+    random_model = dataclasses.replace(model, a=float(np.round(rng.uniform(0.15, 0.4), 4)),
+                                       b=float(np.round(rng.uniform(60.0, 160.0), 3)),
+                                       d=float(np.round(rng.uniform(0.08, 0.25), 4)))
+    for other in (dataclasses.replace(model, a=0.31, b=125.0, d=0.16), random_model):  # parameters come from model
+        x2 = np.sort(np.concatenate([[other.b / other.a], rng.uniform(0.0, 1200.0, 4)]))
+        got2 = _as_float_array(_call_quietly(io_function, x2.copy(), other), "io_function(x, model)", x2.shape)
+        if not np.allclose(got2, other.rate_hz(x2), rtol=RATE_RTOL):
+            if np.allclose(got2, model.rate_hz(x2), rtol=RATE_RTOL):
+                raise NotYet("with a model of different a, b, d your function gave the old values: read a, b and d "
+                             "from the model argument (model.a, model.b, model.d) instead of typing the numbers in.")
+            raise NotYet(f"with a = {other.a}, b = {other.b}, d = {other.d}: " + _diagnose_io(x2, got2, other))
+    return (f"H matches on {x.size} currents and for two other models to {RATE_RTOL:g}, including the singular "
+            f"point x = b/a = {model.b / model.a:.0f} pA where H = 1/d = {1 / model.d:.3f} Hz")
 
 
 # --------------------------------------------------------------------------------------------
@@ -135,11 +143,11 @@ def _diagnose_drift(model, s, external, got):
             "dS_i/dt = -S_i/tau_s + (1 - S_i) gamma H(x_i).")
 
 
-@check("reduced_rhs: the dynamics dS/dt of both pools")
+@check("reduced_rhs: the dynamics dS/dt of both pools", forbid=(WongWang.ds_dt, WongWang.step, WongWang.input_pa))
 def check_reduced_rhs(reduced_rhs):
     """dS/dt at random states and inputs (no noise), against WongWang.ds_dt."""
     model = WongWang()
-    rng = np.random.default_rng(10)
+    rng = case_rng()
     s = rng.uniform(0.0, 0.8, size=(24, 2))
     external = model.stimulus_pa(rng.choice([0.0, 6.4, 25.6, -51.2, 100.0], size=24))
     external[:4] = 0.0                                                      # a few without stimulus
@@ -184,11 +192,26 @@ def _by_det(jac):
     return "saddle" if np.linalg.det(jac) < 0 else "stable"
 
 
-@check("classify_fixed_point: stable, saddle or unstable from the Jacobian")
+def _random_jacobians(rng):
+    """One random 2x2 Jacobian of each kind, from chosen eigenvalues (real or complex) and a random basis."""
+    out = []
+    for kind, signs in (("stable", (-1, -1)), ("saddle", (-1, 1)), ("unstable", (1, 1))):
+        basis = rng.normal(size=(2, 2)) + 2 * np.eye(2)
+        values = np.array(signs) * rng.uniform(0.1, 3.0, 2)
+        jac = basis @ np.diag(values) @ np.linalg.inv(basis)
+        if kind != "saddle" and rng.random() < 0.5:           # a focus: complex pair with that real part
+            re, im = signs[0] * rng.uniform(0.1, 2.0), rng.uniform(0.2, 3.0)
+            jac = basis @ np.array([[re, im], [-im, re]]) @ np.linalg.inv(basis)
+        out.append((f"a random {kind} point", np.round(jac, 6).tolist(), kind))
+    return out
+
+
+@check("classify_fixed_point: stable, saddle or unstable from the Jacobian", forbid=(theory.classify_fixed_point,))
 def check_classify_fixed_point(classify_fixed_point):
-    """Six 2x2 Jacobians covering nodes, foci and saddles, then the reduced model's own fixed points."""
+    """Six 2x2 Jacobians covering nodes, foci and saddles, three random ones, then the reduced model's own fixed
+    points."""
     model = WongWang()
-    cases = list(CLASSIFY_CASES)
+    cases = list(CLASSIFY_CASES) + _random_jacobians(case_rng())
     external = model.stimulus_pa(0.0)
     for point in theory.reduced_fixed_points(model, external):
         jac = theory.reduced_jacobian(model, point, external)
@@ -234,11 +257,14 @@ def _fit_without_floor(c, acc):
     return alpha, beta
 
 
-@check("fit_weibull: threshold and slope of a psychometric curve")
+@check("fit_weibull: threshold and slope of a psychometric curve", forbid=(theory.fit_weibull,))
 def check_fit_weibull(fit_weibull):
-    """Noise-free Weibull data of known alpha, beta, and a noisy data set against the reference fit."""
+    """Noise-free Weibull data of known alpha, beta (two fixed, one random), and a noisy data set against the
+    reference fit."""
+    rng = case_rng()
     coherence = np.array([0.0, 1.6, 3.2, 6.4, 12.8, 25.6, 51.2])
-    for alpha, beta in ((8.0, 1.5), (3.0, 1.1)):
+    for alpha, beta in ((8.0, 1.5), (3.0, 1.1), (float(np.round(rng.uniform(2.5, 20.0), 3)),
+                                                 float(np.round(rng.uniform(0.9, 2.5), 3)))):
         accuracy = theory.weibull_accuracy(coherence, alpha, beta)
         with np.errstate(all="ignore"):
             result = fit_weibull(coherence.copy(), accuracy.copy())
@@ -257,7 +283,6 @@ def check_fit_weibull(fit_weibull):
         raise NotYet(f"data made exactly from the Weibull function with alpha = {alpha} %, beta = {beta}: you "
                      f"returned alpha = {got[0]:.4g}, beta = {got[1]:.4g}. Fit 1 - 0.5 exp(-(c/alpha)^beta) with "
                      "scipy.optimize.curve_fit (give a starting guess p0, e.g. (10, 1.5)).")
-    rng = np.random.default_rng(4)
     noisy = rng.binomial(300, theory.weibull_accuracy(coherence, 6.0, 1.3)) / 300
     reference = np.array(theory.fit_weibull(coherence, noisy))
     with np.errstate(all="ignore"):

@@ -11,10 +11,11 @@ re-exported here for older imports. Units: ms, mV, pA, nS, pF, Hz.
 """
 import numpy as np
 
-from .. import theory
+from .. import neurons, theory
 from ..analysis import adaptation_index, classify_firing_pattern  # noqa: F401 (re-exported)
 from ..neurons import EIF, FIRING_PATTERNS, AdEx, firing_pattern_neurons  # noqa: F401 (re-exported)
-from . import NotYet, as_number, call_student, check
+from ..simulation import simulate
+from . import NotYet, as_number, as_tuple, call_student, case_rng, check
 
 DVDT_RTOL = 1e-9         # the right-hand side is a formula: only round-off may differ
 STEP_TOL_MV = 1e-9       # one forward-Euler step is a formula too (round-off ~1e-13 mV)
@@ -56,28 +57,41 @@ def _dvdt_mistake(v, i_ext, neuron, got):
     return ""
 
 
-@check("eif_dvdt: the EIF right-hand side")
+def random_eif(rng, cls=EIF, **extra):
+    """An EIF (or AdEx) neuron with random but sensible parameters."""
+    g_l = float(rng.uniform(8.0, 40.0))
+    e_l = float(rng.uniform(-75.0, -60.0))
+    return cls(c_m=float(g_l * rng.uniform(8.0, 30.0)), g_l=g_l, e_l=e_l, v_t=float(e_l + rng.uniform(10.0, 22.0)),
+               delta_t=float(rng.uniform(0.5, 4.0)), v_reset=float(e_l + rng.uniform(0.0, 12.0)), **extra)
+
+
+@check("eif_dvdt: the EIF right-hand side", forbid=(EIF.spike_current, EIF._membrane_step, EIF.step))
 def check_eif_dvdt(eif_dvdt):
-    """Two neurons, voltages from -80 to -40 mV, three currents; vectorized over v."""
-    v = np.linspace(-80.0, -40.0, 17)
-    neurons = (EIF(), EIF(c_m=150.0, g_l=10.0, e_l=-65.0, v_t=-55.0, delta_t=3.0))
-    for neuron in neurons:
-        for i_ext in (0.0, 300.0, -100.0):
-            got = eif_dvdt(v.copy(), i_ext, neuron)
-            expected = reference_eif_dvdt(v, i_ext, neuron)
-            if np.shape(got) != v.shape:
-                raise NotYet(f"eif_dvdt(v, ...) with v of shape {v.shape} returned shape {np.shape(got)}: "
-                             "use numpy operations (np.exp) so that it works on a whole array of voltages.")
-            got = np.asarray(got, dtype=float)
-            if not np.allclose(got, expected, rtol=DVDT_RTOL, atol=1e-12):
-                k = int(np.argmax(np.abs(got - expected)))
-                why = _dvdt_mistake(v, i_ext, neuron, got) or (
-                    "compare with c_m dv/dt = -g_l (v - e_l) + g_l delta_t exp((v - v_t)/delta_t) + i_ext")
-                raise NotYet(f"at v = {v[k]:.1f} mV, i_ext = {i_ext} pA (delta_t = {neuron.delta_t} mV, "
-                             f"c_m = {neuron.c_m} pF): expected dv/dt = {expected[k]:.6g} mV/ms, got "
-                             f"{got[k]:.6g} mV/ms. Hint: {why}.")
-    return (f"dv/dt agrees with the reference to {DVDT_RTOL:g} (relative) at {v.size} voltages, "
-            f"3 currents, 2 neurons")
+    """Two neurons, voltages from -80 to -40 mV, three currents; then a random neuron, voltages and current."""
+    rng = case_rng()
+    fixed = np.linspace(-80.0, -40.0, 17)
+    cases = [(neuron, fixed, i_ext) for neuron in (EIF(), EIF(c_m=150.0, g_l=10.0, e_l=-65.0, v_t=-55.0,
+                                                                  delta_t=3.0))
+             for i_ext in (0.0, 300.0, -100.0)]
+    neuron = random_eif(rng)
+    cases.append((neuron, np.sort(rng.uniform(neuron.e_l - 15.0, neuron.v_t + 3 * neuron.delta_t, 11)),
+                  float(rng.uniform(-200.0, 800.0))))
+    for neuron, v, i_ext in cases:
+        got = eif_dvdt(v.copy(), i_ext, neuron)
+        expected = reference_eif_dvdt(v, i_ext, neuron)
+        if np.shape(got) != v.shape:
+            raise NotYet(f"eif_dvdt(v, ...) with v of shape {v.shape} returned shape {np.shape(got)}: "
+                         "use numpy operations (np.exp) so that it works on a whole array of voltages.")
+        got = np.asarray(got, dtype=float)
+        if not np.allclose(got, expected, rtol=DVDT_RTOL, atol=1e-12):
+            k = int(np.argmax(np.abs(got - expected)))
+            why = _dvdt_mistake(v, i_ext, neuron, got) or (
+                "compare with c_m dv/dt = -g_l (v - e_l) + g_l delta_t exp((v - v_t)/delta_t) + i_ext")
+            raise NotYet(f"at v = {v[k]:.4g} mV, i_ext = {i_ext:.4g} pA (delta_t = {neuron.delta_t:.4g} mV, "
+                         f"c_m = {neuron.c_m:.4g} pF): expected dv/dt = {expected[k]:.6g} mV/ms, got "
+                         f"{got[k]:.6g} mV/ms. Hint: {why}.")
+    return (f"dv/dt agrees with the reference to {DVDT_RTOL:g} (relative) at {fixed.size} voltages, "
+            f"3 currents, 2 neurons, and for a random neuron")
 
 
 # --------------------------------------------------------------------------------------------
@@ -99,9 +113,7 @@ def _call_adex_step(adex_step, v, w, i_ext, dt, neuron):
     """Call the student's step on copies; return (v, w, spiked) as arrays of the input shape."""
     out = call_student(adex_step, "adex_step", np.array(v, dtype=float), np.array(w, dtype=float),
                        np.array(i_ext, dtype=float), dt, neuron)
-    if not isinstance(out, tuple) or len(out) != 3:
-        raise NotYet("adex_step should return three things: (v, w, spiked); got "
-                     f"{type(out).__name__}{' of length ' + str(len(out)) if isinstance(out, tuple) else ''}.")
+    out = as_tuple(out, 3, "adex_step", "v, w, spiked")
     shape = np.shape(v)
     v_new, w_new = (np.broadcast_to(np.asarray(x, dtype=float), shape) for x in out[:2])
     return v_new, w_new, np.broadcast_to(np.asarray(out[2], dtype=bool), shape)
@@ -126,22 +138,38 @@ def _step_v_mistake(v, w, i_ext, dt, neuron, v_new):
         "with the old v and w")
 
 
-@check("adex_step: forward Euler for v and w, reset and the jump of w at a spike")
+@check("adex_step: forward Euler for v and w, reset and the jump of w at a spike",
+       forbid=(AdEx.step, EIF._membrane_step, EIF.spike_current, neurons._relax))
 def check_adex_step(adex_step):
-    """Subthreshold neurons vs the reference; a neuron that crosses v_peak next to one that does not."""
+    """Subthreshold neurons vs the reference (fixed, then random); a neuron that crosses v_peak next to one
+    that does not."""
+    rng = case_rng()
     dt = 0.1
     neuron = AdEx(v_reset=-58.0)   # reset differs from e_l (-70.6 mV), so the two cannot be confused
     # 1. subthreshold: both right-hand sides at the old (v, w)
     v = np.array([-70.6, -65.0, -58.0, -52.0, -50.0])
     w = np.array([0.0, 40.0, 120.0, -20.0, 80.0])
     i_ext = np.array([0.0, 300.0, 500.0, 650.0, 700.0])
+    other = random_eif(rng, AdEx, a=float(rng.uniform(0.0, 10.0)), b=float(rng.uniform(10.0, 150.0)),
+                       tau_w=float(rng.uniform(50.0, 300.0)))
+    for neuron, v, w, i_ext, dt in ((neuron, v, w, i_ext, dt),
+                                    (other, rng.uniform(other.e_l - 5.0, other.v_t, 6), rng.uniform(-50.0, 150.0, 6),
+                                     rng.uniform(-100.0, 600.0, 6), float(rng.choice([0.05, 0.1, 0.2])))):
+        _check_subthreshold_adex(adex_step, v, w, i_ext, dt, neuron)
+    neuron, dt = AdEx(v_reset=-58.0), 0.1
+    _check_crossing_adex(adex_step, neuron, dt)
+    return "subthreshold update, reset to v_reset and the jump w -> w + b all agree to 1e-9 (one neuron random)"
+
+
+def _check_subthreshold_adex(adex_step, v, w, i_ext, dt, neuron):
+    """One subthreshold forward-Euler step from (v, w) against the reference, naming mistakes."""
     v_new, w_new, spiked = _call_adex_step(adex_step, v, w, i_ext, dt, neuron)
     v_ref, w_ref, _ = reference_adex_euler_step(v, w, i_ext, dt, neuron)
     if not np.allclose(v_new, v_ref, atol=STEP_TOL_MV, rtol=0):
         k = int(np.argmax(np.abs(v_new - v_ref)))
         why = _step_v_mistake(v, w, i_ext, dt, neuron, v_new)
-        raise NotYet(f"subthreshold neuron with v = {v[k]} mV, w = {w[k]} pA, i_ext = {i_ext[k]} pA, dt = {dt} ms: "
-                     f"expected v = {v_ref[k]:.6f} mV, got {v_new[k]:.6f} mV. Hint: {why}.")
+        raise NotYet(f"subthreshold neuron with v = {v[k]:.4g} mV, w = {w[k]:.4g} pA, i_ext = {i_ext[k]:.4g} pA, dt = "
+                     f"{dt} ms: expected v = {v_ref[k]:.6f} mV, got {v_new[k]:.6f} mV. Hint: {why}.")
     if not np.allclose(w_new, w_ref, atol=STEP_TOL_MV, rtol=0):
         k = int(np.argmax(np.abs(w_new - w_ref)))
         w_with_new_v = w + dt * (neuron.a * (v_new - neuron.e_l) - w) / neuron.tau_w
@@ -151,11 +179,15 @@ def check_adex_step(adex_step):
             why = "w did not move: tau_w dw/dt = a (v - e_l) - w"
         else:
             why = "w_new = w + dt * (a (v - e_l) - w) / tau_w"
-        raise NotYet(f"subthreshold neuron with v = {v[k]} mV, w = {w[k]} pA: expected w = {w_ref[k]:.6f} pA, "
+        raise NotYet(f"subthreshold neuron with v = {v[k]:.4g} mV, w = {w[k]:.4g} pA: expected w = {w_ref[k]:.6f} pA, "
                      f"got {w_new[k]:.6f} pA. Hint: {why}.")
     if np.any(spiked):
         raise NotYet(f"none of these neurons reaches v_peak = {neuron.v_peak} mV, but spiked = {spiked.tolist()}: "
                      "set spiked = (v_new >= v_peak).")
+
+
+def _check_crossing_adex(adex_step, neuron, dt):
+    """Neuron 0 crosses v_peak in this step, neuron 1 does not: reset and jump only where spiked."""
     # 2. neuron 0 crosses v_peak in this step (the exponential term is huge at -33 mV), neuron 1 does not
     v, w, i_ext = np.array([-33.0, -65.0]), np.array([100.0, 100.0]), np.array([500.0, 500.0])
     v_new, w_new, spiked = _call_adex_step(adex_step, v, w, i_ext, dt, neuron)
@@ -185,19 +217,23 @@ def check_adex_step(adex_step):
         raise NotYet(f"the neuron that did not spike changed wrongly: expected v = {v_ref[1]:.4f} mV, "
                      f"w = {w_ref[1]:.4f} pA, got v = {v_new[1]:.4f} mV, w = {w_new[1]:.4f} pA. Apply the reset "
                      "and the jump by b only where spiked is True (np.where).")
-    return "subthreshold update, reset to v_reset and the jump w -> w + b all agree to 1e-9"
 
 
 # --------------------------------------------------------------------------------------------
 # (c) the rheobase, found numerically
 # --------------------------------------------------------------------------------------------
 
-@check("find_rheobase_eif: the rheobase found by simulation")
+@check("find_rheobase_eif: the rheobase found by simulation", forbid=(theory,),
+       require=(simulate, EIF.step), require_what="a simulation of the neuron (simulate)")
 def check_find_rheobase_eif(find_rheobase_eif):
-    """Two EIF neurons whose rheobases differ; compare with g_l (v_t - e_l - delta_t)."""
-    neurons = (EIF(), EIF(c_m=200.0, g_l=10.0, e_l=-65.0, v_t=-52.0, delta_t=3.0, v_reset=-65.0))
+    """Two EIF neurons whose rheobases differ, and a random one; compare with g_l (v_t - e_l - delta_t)."""
+    rng = case_rng()
+    g_l = float(rng.uniform(10.0, 30.0))
+    e_l = float(rng.uniform(-72.0, -62.0))
+    random_neuron = EIF(c_m=float(g_l * rng.uniform(10.0, 20.0)), g_l=g_l, e_l=e_l,
+                        v_t=float(e_l + rng.uniform(12.0, 20.0)), delta_t=float(rng.uniform(1.0, 3.0)), v_reset=e_l)
     lines = []
-    for neuron in neurons:
+    for neuron in (EIF(), EIF(c_m=200.0, g_l=10.0, e_l=-65.0, v_t=-52.0, delta_t=3.0, v_reset=-65.0), random_neuron):
         got = find_rheobase_eif(neuron)
         expected = float(theory.eif_rheobase(neuron))
         got = as_number(got, "find_rheobase_eif (a current in pA)")
@@ -214,8 +250,8 @@ def check_find_rheobase_eif(find_rheobase_eif):
                        "simulate at least 1-2 s and use a finer grid of currents")
             else:
                 why = "too low: check that you count a current as firing only if a spike occurred"
-            raise NotYet(f"EIF with g_l = {neuron.g_l} nS, e_l = {neuron.e_l} mV, v_t = {neuron.v_t} mV, delta_t = "
-                         f"{neuron.delta_t} mV: expected a rheobase of {expected:.1f} pA (within "
+            raise NotYet(f"EIF with g_l = {neuron.g_l:.4g} nS, e_l = {neuron.e_l:.4g} mV, v_t = {neuron.v_t:.4g} mV, "
+                         f"delta_t = {neuron.delta_t:.4g} mV: expected a rheobase of {expected:.1f} pA (within "
                          f"{RHEOBASE_RTOL:.0%}), got {got:.1f} pA. Hint: {why}.")
         lines.append(f"{got:.1f} pA vs theory {expected:.1f} pA ({abs(got - expected) / expected:.2%})")
     return "; ".join(lines)
@@ -225,15 +261,18 @@ def check_find_rheobase_eif(find_rheobase_eif):
 # (d) the adaptation index
 # --------------------------------------------------------------------------------------------
 
-@check("adaptation_index: how much the intervals lengthen")
+@check("adaptation_index: how much the intervals lengthen", forbid=(adaptation_index,))
 def check_adaptation_index(adaptation_index_fn):
-    """Regular, lengthening, shortening and irregular trains with known indices."""
-    rng = np.random.default_rng(2)
+    """Regular, lengthening, shortening and irregular trains with known indices (the last two random)."""
+    rng = case_rng()
+    growth = float(rng.uniform(1.1, 1.6))
     trains = {
         "a regular train (ISI 20 ms)": np.arange(10) * 20.0 + 5.0,
         "ISIs growing by x1.5 each time": np.concatenate([[0.0], np.cumsum(10.0 * 1.5 ** np.arange(6))]),
         "ISIs shrinking by x0.8 each time": np.concatenate([[3.0], 3.0 + np.cumsum(50.0 * 0.8 ** np.arange(8))]),
-        "an irregular train": np.cumsum(rng.uniform(5.0, 60.0, size=12)),
+        f"ISIs growing by x{growth:.3f} each time": np.cumsum(rng.uniform(5.0, 20.0) *
+                                                             growth ** np.arange(int(rng.integers(4, 12)))),
+        "an irregular train": np.cumsum(rng.uniform(5.0, 60.0, size=int(rng.integers(6, 20)))),
     }
     for label, times in trains.items():
         expected = adaptation_index(times)
@@ -256,4 +295,4 @@ def check_adaptation_index(adaptation_index_fn):
                        "A = mean over i of (ISI_{i+1} - ISI_i)/(ISI_{i+1} + ISI_i)")
             raise NotYet(f"for {label}: expected A = {expected:.6f}, got {got_value:.6f}. Hint: {why}.")
     growth = adaptation_index(trains["ISIs growing by x1.5 each time"])   # (1.5 - 1)/(1.5 + 1) = 0.2
-    return f"all four trains agree to {INDEX_ATOL:g} (ISIs x1.5 per spike give A = 0.5/2.5 = {growth:.3f})"
+    return f"all five trains agree to {INDEX_ATOL:g} (ISIs x1.5 per spike give A = 0.5/2.5 = {growth:.3f})"

@@ -10,10 +10,11 @@ import functools
 
 import numpy as np
 
+from .. import neurons, theory
 from ..analysis import steady_rate_hz
 from ..neurons import HH_RATES, HodgkinHuxley, hh_alpha_m
 from ..simulation import simulate
-from . import NotYet, check, expect_close
+from . import NotYet, as_tuple, case_rng, check, expect_close
 
 VOLTAGES_MV = np.array([-90.0, -70.0, -65.0, -55.0, -50.0, -40.0, -39.999, -20.0, 0.0, 30.0])
 FI_CURRENTS = np.array([2.0, 6.0, 6.5, 8.0, 10.0, 15.0])   # uA/cm^2: silent, transient only, firing
@@ -36,47 +37,51 @@ def _matching_mistake(actual, mistakes, rtol=1e-6):
     return None
 
 
-@check("alpha_m(v): the Na+ activation rate")
+@check("alpha_m(v): the Na+ activation rate", forbid=(hh_alpha_m,))
 def check_alpha_m(alpha_m):
-    """Compare alpha_m with the reference at voltages that include the removable singularity at -40 mV."""
+    """Compare alpha_m with the reference at voltages that include the removable singularity at -40 mV,
+    then at random voltages."""
     at_singularity = _as_float_array(alpha_m(-40.0), "alpha_m(-40.0)")
     if not np.all(np.isfinite(at_singularity)):
         raise NotYet("alpha_m(-40 mV) returned nan or inf: 0.1 (v + 40) / (1 - exp(-(v + 40)/10)) is 0/0 there, "
                      "a removable singularity whose limit is 1.0 /ms. Use scipy.special.exprel "
                      "(0.1 (v+40)/(1 - exp(-(v+40)/10)) = 1 / exprel(-(v+40)/10)) or return 1.0 where |v + 40| < 1e-6.")
-    actual = _as_float_array(alpha_m(VOLTAGES_MV.copy()), "alpha_m(v) for an array v")
-    if actual.shape != VOLTAGES_MV.shape:
-        raise NotYet(f"alpha_m(v) for an array of {VOLTAGES_MV.size} voltages returned shape {actual.shape}; "
-                     "write it with numpy operations so that it works element by element.")
-    if np.any(actual < 0):
-        i = int(np.argmax(actual < 0))
-        raise NotYet(f"alpha_m({VOLTAGES_MV[i]:g} mV) = {actual[i]:.4g} /ms is negative, but a rate cannot be: "
-                     "check the sign inside the exponential, 1 - exp(-(v + 40)/10).")
-    expected = hh_alpha_m(VOLTAGES_MV)
-    flipped = expected * np.exp(-0.1 * (VOLTAGES_MV + 40.0))   # 0.1 (v+40) / (exp(+(v+40)/10) - 1)
-    if _matching_mistake(actual, {"flipped": flipped}):
-        raise NotYet("your alpha_m falls as v rises: it equals 0.1 (v + 40) / (exp(+(v + 40)/10) - 1), the sign "
-                     "inside the exponential is flipped. Depolarisation opens m gates faster: "
-                     "alpha_m = 0.1 (v + 40) / (1 - exp(-(v + 40)/10)).")
-    expect_close(actual, expected, "alpha_m(v) (1/ms)", rtol=1e-6, atol=1e-9,
-                 hint="Dayan & Abbott (2001): alpha_m = 0.1 (v + 40) / (1 - exp(-0.1 (v + 40))) per ms, v in mV.")
-    return (f"matches the reference at {VOLTAGES_MV.size} voltages from -90 to +30 mV, "
+    for voltages in (VOLTAGES_MV, np.sort(case_rng().uniform(-100.0, 50.0, 12))):
+        actual = _as_float_array(alpha_m(voltages.copy()), "alpha_m(v) for an array v")
+        if actual.shape != voltages.shape:
+            raise NotYet(f"alpha_m(v) for an array of {voltages.size} voltages returned shape {actual.shape}; "
+                         "write it with numpy operations so that it works element by element.")
+        if np.any(actual < 0):
+            i = int(np.argmax(actual < 0))
+            raise NotYet(f"alpha_m({voltages[i]:g} mV) = {actual[i]:.4g} /ms is negative, but a rate cannot be: "
+                         "check the sign inside the exponential, 1 - exp(-(v + 40)/10).")
+        expected = hh_alpha_m(voltages)
+        flipped = expected * np.exp(-0.1 * (voltages + 40.0))   # 0.1 (v+40) / (exp(+(v+40)/10) - 1)
+        if _matching_mistake(actual, {"flipped": flipped}):
+            raise NotYet("your alpha_m falls as v rises: it equals 0.1 (v + 40) / (exp(+(v + 40)/10) - 1), the sign "
+                         "inside the exponential is flipped. Depolarisation opens m gates faster: "
+                         "alpha_m = 0.1 (v + 40) / (1 - exp(-(v + 40)/10)).")
+        expect_close(actual, expected, "alpha_m(v) (1/ms) at v = " + np.array2string(voltages, precision=3),
+                     rtol=1e-6, atol=1e-9,
+                     hint="Dayan & Abbott (2001): alpha_m = 0.1 (v + 40) / (1 - exp(-0.1 (v + 40))) per ms, v in mV.")
+    return (f"matches the reference at {VOLTAGES_MV.size} voltages from -90 to +30 mV and 12 random ones, "
             f"including the limit alpha_m(-40 mV) = {float(at_singularity):.4f} /ms")
 
 
-@check("x_inf and tau_x from the opening and closing rates")
+@check("x_inf and tau_x from the opening and closing rates",
+       forbid=(neurons.hh_gate_steady_state, neurons.hh_gate_time_constant))
 def check_steady_state_and_tau(steady_state_and_tau):
-    """x_inf = alpha/(alpha+beta) and tau_x = 1/(alpha+beta) for the three gates at several voltages."""
+    """x_inf = alpha/(alpha+beta) and tau_x = 1/(alpha+beta) for the three gates at several voltages, and for
+    random rates."""
     worst = 0.0
-    for gate, (alpha_f, beta_f) in HH_RATES.items():
-        alpha, beta = alpha_f(VOLTAGES_MV), beta_f(VOLTAGES_MV)
-        answer = steady_state_and_tau(alpha.copy(), beta.copy())
-        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-            raise NotYet("steady_state_and_tau should return two arrays, (x_inf, tau_ms); "
-                         f"got {type(answer).__name__}.")
+    rng = case_rng()
+    cases = [(f"gate {gate}", alpha_f(VOLTAGES_MV), beta_f(VOLTAGES_MV))
+             for gate, (alpha_f, beta_f) in HH_RATES.items()]
+    cases.append(("random rates", np.exp(rng.uniform(-4.0, 2.0, 9)), np.exp(rng.uniform(-4.0, 2.0, 9))))
+    for where, alpha, beta in cases:
+        answer = as_tuple(steady_state_and_tau(alpha.copy(), beta.copy()), 2, "steady_state_and_tau", "x_inf, tau_ms")
         x_inf = _as_float_array(answer[0], "x_inf")
         tau = _as_float_array(answer[1], "tau_ms")
-        where = f"gate {gate}"
         mistake = _matching_mistake(x_inf, {"beta / (alpha + beta)": beta / (alpha + beta),
                                             "alpha / beta": alpha / beta})
         if mistake == "beta / (alpha + beta)":
@@ -94,7 +99,8 @@ def check_steady_state_and_tau(steady_state_and_tau):
                          "dx/dt = (x_inf - x)(alpha + beta), so tau_x = 1 / (alpha + beta) (ms when rates are 1/ms).")
         expect_close(tau, 1.0 / (alpha + beta), f"{where}: tau_x (ms)", rtol=1e-6,
                      hint="tau_x = 1 / (alpha + beta).")
-    return f"x_inf and tau_x agree for m, h and n at {VOLTAGES_MV.size} voltages (largest x_inf error {worst:.1e})"
+    return (f"x_inf and tau_x agree for m, h and n at {VOLTAGES_MV.size} voltages and for random rates "
+            f"(largest x_inf error {worst:.1e})")
 
 
 def _ionic_current(neuron, v, m, h, n, m_power=3, n_power=4, leak=True):
@@ -104,12 +110,13 @@ def _ionic_current(neuron, v, m, h, n, m_power=3, n_power=4, leak=True):
     return i_na + i_k + (neuron.g_l * (v - neuron.e_l) if leak else 0.0)
 
 
-@check("hh_ionic_current(v, m, h, n): the Na+, K+ and leak currents")
+@check("hh_ionic_current(v, m, h, n): the Na+, K+ and leak currents",
+       forbid=(HodgkinHuxley.step, theory.hh_steady_state_current))
 def check_hh_ionic_current(hh_ionic_current):
-    """Total ionic current of the default HodgkinHuxley() membrane on a set of (v, m, h, n) states."""
+    """Total ionic current of the default HodgkinHuxley() membrane on (v, m, h, n) states with random gates."""
     neuron = HodgkinHuxley()
-    rng = np.random.default_rng(3)
-    v = np.array([-80.0, -65.0, -55.0, -40.0, -20.0, 0.0, 20.0, 40.0])
+    rng = case_rng()
+    v = np.concatenate([[-80.0, -65.0, -55.0, -40.0, -20.0, 0.0, 20.0, 40.0], rng.uniform(-90.0, 50.0, 4)])
     m, h, n = rng.uniform(0.1, 0.9, size=(3, v.size))
     actual = _as_float_array(hh_ionic_current(v.copy(), m.copy(), h.copy(), n.copy()), "hh_ionic_current(...)")
     if actual.shape != v.shape:
@@ -130,7 +137,7 @@ def check_hh_ionic_current(hh_ionic_current):
     v_rest = -65.0
     gates = [HH_RATES[g][0](v_rest) / (HH_RATES[g][0](v_rest) + HH_RATES[g][1](v_rest)) for g in "mhn"]
     at_rest = float(np.squeeze(hh_ionic_current(np.array([v_rest]), *(np.array([x]) for x in gates))))
-    return (f"agrees on {v.size} states from -80 to +40 mV; at rest (-65 mV, gates at steady state) "
+    return (f"agrees on {v.size} states from -90 to +50 mV (random gates); at rest (-65 mV, gates at steady state) "
             f"I_ion = {at_rest:.4f} uA/cm^2 (nearly zero: rest is where the currents balance)")
 
 
@@ -146,10 +153,13 @@ def reference_fi_curve(currents, t_stop=600.0, t_transient=300.0, dt=0.025):
     return _reference_rates(tuple(float(c) for c in np.atleast_1d(currents)), t_stop, t_transient, dt).copy()
 
 
-@check("measure_fi_curve(currents): the type II f-I curve")
+@check("measure_fi_curve(currents): the type II f-I curve", forbid=(theory,),
+       require=(simulate, HodgkinHuxley.step), require_what="a simulation of the HH neuron")
 def check_measure_fi_curve(measure_fi_curve):
-    """The student's steady rates vs the reference, with the silent currents required to give exactly 0 Hz."""
-    currents = FI_CURRENTS.copy()
+    """The student's steady rates vs the reference, with the silent currents required to give exactly 0 Hz;
+    one random current below the fold and one well above it join the fixed ones."""
+    rng = case_rng()
+    currents = np.sort(np.round(np.concatenate([FI_CURRENTS, [rng.uniform(0.5, 5.0), rng.uniform(11.0, 20.0)]]), 3))
     actual = _as_float_array(measure_fi_curve(currents.copy(), **FI_PROTOCOL), "measure_fi_curve(...)")
     expected = reference_fi_curve(currents, **FI_PROTOCOL)
     if actual.shape != expected.shape:

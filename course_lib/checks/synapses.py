@@ -7,9 +7,9 @@ mistake when they differ. Units: ms, pA, Hz.
 """
 import numpy as np
 
-from .. import theory
+from .. import network, synapses, theory
 from ..synapses import ExponentialSynapse, alpha_kernel
-from . import NotYet, check, expect_close
+from . import NotYet, as_tuple, case_rng, check, expect_close
 
 KERNEL_ATOL = 1e-9        # a closed-form kernel: only round-off is allowed
 THEORY_RTOL = 1e-6        # closed-form Campbell formulas: only round-off
@@ -31,11 +31,11 @@ def _as_array(out, what, shape=None):
 # (a) the alpha kernel
 # --------------------------------------------------------------------------------------------
 
-@check("alpha_kernel: the alpha kernel, peak 1 at t = tau")
+@check("alpha_kernel: the alpha kernel, peak 1 at t = tau", forbid=(alpha_kernel, synapses.AlphaSynapse))
 def check_alpha_kernel(student_alpha_kernel):
-    """Compare with (t/tau) exp(1 - t/tau) on times before and after the spike, for three tau."""
+    """Compare with (t/tau) exp(1 - t/tau) on times before and after the spike, for three tau and a random one."""
     t = np.linspace(-5.0, 40.0, 91)
-    for tau in (2.0, 1.0, 5.0):
+    for tau in (2.0, 1.0, 5.0, float(np.round(case_rng().uniform(0.5, 8.0), 4))):
         got = _as_array(student_alpha_kernel(t, tau), "alpha_kernel(t_ms, tau_ms)", t.shape)
         expected = alpha_kernel(t, tau)
         if np.any(np.abs(got[t < 0]) > KERNEL_ATOL):
@@ -54,7 +54,8 @@ def check_alpha_kernel(student_alpha_kernel):
         t_peak = t[np.argmax(got)]
         if abs(t_peak - tau) > 0.5 + 1e-9:
             raise NotYet(f"with tau = {tau} ms the peak is at {t_peak} ms; it should be at t = tau.")
-    return "matches (t/tau) exp(1 - t/tau) for tau = 1, 2, 5 ms (zero before the spike, peak 1 at t = tau)"
+    return ("matches (t/tau) exp(1 - t/tau) for tau = 1, 2, 5 ms and a random tau (zero before the spike, "
+            "peak 1 at t = tau)")
 
 
 # --------------------------------------------------------------------------------------------
@@ -66,15 +67,18 @@ def reference_shot_noise_stats(k, rate_hz, j_pa, tau_ms):
     return theory.shot_noise_mean_std(ExponentialSynapse(tau_ms), k, rate_hz, j_pa)
 
 
-@check("shot_noise_stats: mean and std of the input from K Poisson inputs (Campbell)")
+@check("shot_noise_stats: mean and std of the input from K Poisson inputs (Campbell)",
+       forbid=(theory.shot_noise_mean_std, theory.campbell_mean, theory.campbell_variance, theory.kernel_integral,
+               theory.kernel_square_integral))
 def check_shot_noise_stats(shot_noise_stats):
-    """Three cases; names unit slips and the tau/2 of the squared kernel."""
-    cases = [(800, 5.0, 10.0, 4.0), (100, 20.0, 50.0, 2.0), (3000, 2.0, 1.5, 10.0)]
+    """Three fixed cases and a random one; names unit slips and the tau/2 of the squared kernel."""
+    rng = case_rng()
+    cases = [(800, 5.0, 10.0, 4.0), (100, 20.0, 50.0, 2.0), (3000, 2.0, 1.5, 10.0),
+             (int(rng.integers(50, 5000)), float(np.round(rng.uniform(0.5, 30.0), 3)),
+              float(np.round(rng.uniform(0.5, 60.0), 3)), float(np.round(rng.uniform(1.0, 20.0), 3)))]
     for k, rate, j, tau in cases:
-        out = shot_noise_stats(k, rate, j, tau)
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise NotYet("shot_noise_stats should return two numbers: (mean_pa, std_pa).")
-        mean, std = (float(np.asarray(x)) for x in out)
+        out = as_tuple(shot_noise_stats(k, rate, j, tau), 2, "shot_noise_stats", "mean_pa, std_pa")
+        mean, std = (float(np.asarray(x, dtype=float)) for x in out)
         exp_mean, exp_std = (float(x) for x in reference_shot_noise_stats(k, rate, j, tau))
         where = f"K = {k}, rate = {rate} Hz, J = {j} pA, tau = {tau} ms"
         if np.isclose(std, exp_std ** 2, rtol=1e-6) and np.isclose(mean, exp_mean, rtol=1e-6):
@@ -91,17 +95,22 @@ def check_shot_noise_stats(shot_noise_stats):
                          "integral of the squared kernel exp(-2t/tau) is tau/2, not tau.")
         expect_close(std, exp_std, f"{where}: std", rtol=THEORY_RTOL,
                      hint="Campbell: variance = K * rate * J^2 * (integral of k^2) = K nu J^2 tau / 2.")
-    return "mean K nu J tau and std sqrt(K nu J^2 tau / 2) right for three cases"
+    return "mean K nu J tau and std sqrt(K nu J^2 tau / 2) right for three cases and a random one"
 
 
 # --------------------------------------------------------------------------------------------
 # (c) simulate the shot noise and compare with Campbell
 # --------------------------------------------------------------------------------------------
 
-@check("simulate_shot_noise: a vectorized shot-noise simulation that obeys Campbell's theorem")
+@check("simulate_shot_noise: a vectorized shot-noise simulation that obeys Campbell's theorem",
+       forbid=(theory, ExponentialSynapse, synapses.simulate_synapses))
 def check_simulate_shot_noise(simulate_shot_noise):
-    """Runs 20 s of shot noise; compares mean and std with Campbell; checks that rng is used."""
-    k, rate, j, tau, t_stop, dt = 500, 5.0, 10.0, 5.0, 20_000.0, 0.1
+    """Runs 20 s of shot noise with random K, rate, J and tau; compares mean and std with Campbell; checks that
+    the result depends on rng alone. Counts per step and exact spike times are both accepted."""
+    rng = case_rng()
+    k, rate = int(rng.integers(600, 1500)), float(np.round(rng.uniform(3.0, 10.0), 2))
+    j, tau = float(np.round(rng.uniform(2.0, 20.0), 2)), float(np.round(rng.uniform(3.0, 10.0), 2))
+    t_stop, dt = 20_000.0, 0.1
     steps = int(round(t_stop / dt))
     trace = _as_array(simulate_shot_noise(k, rate, j, tau, t_stop, dt, np.random.default_rng(1)),
                       "simulate_shot_noise", (steps,))
@@ -128,11 +137,13 @@ def check_simulate_shot_noise(simulate_shot_noise):
             hint = " Each step must decay the current by exp(-dt/tau) and add J for each spike arriving in it."
         raise NotYet(f"{where}: simulated std {std:.4g} pA vs Campbell {exp_std:.4g} pA "
                      f"({100 * (std / exp_std - 1):+.1f} %, allowed {100 * SIM_STD_RTOL:.0f} %).{hint}")
-    again = _as_array(simulate_shot_noise(k, rate, j, tau, 1000.0, dt, np.random.default_rng(1)), "simulate_shot_noise")
-    other = _as_array(simulate_shot_noise(k, rate, j, tau, 1000.0, dt, np.random.default_rng(2)), "simulate_shot_noise")
-    if not np.array_equal(again, trace[:again.size]) or np.array_equal(again, other):
-        raise NotYet("the statistics are right, but the result must depend only on the rng argument: draw every "
-                     "random number with rng (e.g. rng.poisson), not with np.random, and use one draw per step.")
+    seed = int(rng.integers(2 ** 31))
+    once, again, other = (_as_array(simulate_shot_noise(k, rate, j, tau, 1000.0, dt, np.random.default_rng(s)),
+                                    "simulate_shot_noise") for s in (seed, seed, seed + 1))
+    if not np.array_equal(once, again) or np.array_equal(once, other):
+        raise NotYet("the statistics are right, but the result must depend only on the rng argument: the same "
+                     "generator seed must give the same current and another seed another one. Draw every random "
+                     "number with rng (e.g. rng.poisson), not with np.random or a fixed seed.")
     return (f"simulated mean {mean:.2f} pA vs Campbell {exp_mean:.2f} pA ({100 * (mean / exp_mean - 1):+.1f} %), "
             f"std {std:.2f} pA vs {exp_std:.2f} pA ({100 * (std / exp_std - 1):+.1f} %)")
 
@@ -147,16 +158,19 @@ def reference_balanced_weights(k_e, k_i, rate_e_hz, rate_i_hz, j0_pa, k0):
     return j_e, k_e * rate_e_hz * j_e / (k_i * rate_i_hz)
 
 
-@check("balanced_weights: J ~ 1/sqrt(K) with excitation and inhibition cancelling")
+@check("balanced_weights: J ~ 1/sqrt(K) with excitation and inhibition cancelling",
+       forbid=(network.balanced_couplings,))
 def check_balanced_weights(balanced_weights):
     """Several K; then shows that the mean input cancels and the std stays constant with the student's weights."""
+    rng = case_rng()
     cases = [(100, 25, 5.0, 5.0, 10.0, 100), (1600, 400, 5.0, 5.0, 10.0, 100), (1000, 250, 2.0, 8.0, 4.0, 50),
-             (10_000, 2000, 3.0, 10.0, 20.0, 400)]
+             (10_000, 2000, 3.0, 10.0, 20.0, 400),
+             (int(rng.integers(50, 20_000)), int(rng.integers(20, 5000)), float(np.round(rng.uniform(1.0, 20.0), 2)),
+              float(np.round(rng.uniform(1.0, 40.0), 2)), float(np.round(rng.uniform(1.0, 30.0), 2)),
+              int(rng.integers(20, 2000)))]
     for k_e, k_i, nu_e, nu_i, j0, k0 in cases:
-        out = balanced_weights(k_e, k_i, nu_e, nu_i, j0, k0)
-        if not isinstance(out, (tuple, list)) or len(out) != 2:
-            raise NotYet("balanced_weights should return two numbers: (j_e_pa, j_i_pa).")
-        j_e, j_i = (float(np.asarray(x)) for x in out)
+        out = as_tuple(balanced_weights(k_e, k_i, nu_e, nu_i, j0, k0), 2, "balanced_weights", "j_e_pa, j_i_pa")
+        j_e, j_i = (float(np.asarray(x, dtype=float)) for x in out)
         exp_e, exp_i = reference_balanced_weights(k_e, k_i, nu_e, nu_i, j0, k0)
         where = f"K_E = {k_e}, K_I = {k_i}, rates {nu_e} / {nu_i} Hz, j0 = {j0} pA at K0 = {k0}"
         if np.isclose(j_e, j0 * k0 / k_e, rtol=1e-6) and k_e != k0:

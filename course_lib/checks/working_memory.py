@@ -9,7 +9,7 @@ import numpy as np
 from .. import theory
 from ..models.working_memory import RateModel
 from ..plasticity import TsodyksMarkram
-from . import NotYet, as_float_array, as_number, check, expect_close
+from . import NotYet, as_float_array, as_number, as_tuple, case_rng, check, expect_close
 
 STP_RTOL = 1e-9          # closed-form update: only round-off
 INPUT_RTOL = 1e-7        # closed-form fixed-point condition: only round-off
@@ -17,8 +17,7 @@ RANGE_ATOL_HZ = 0.01     # folds found on a rate grid: a grid of 1000 log-spaced
 
 
 def _three_arrays(out, what, shape):
-    if not isinstance(out, (tuple, list)) or len(out) != 3:
-        raise NotYet(f"{what} should return three arrays: (u, x, efficacy).")
+    out = as_tuple(out, 3, what, "u, x, efficacy")
     return [as_float_array(value, f"{what}: {name}", shape, hint="(one value per synapse)")
             for name, value in zip(("u", "x", "efficacy"), out)]
 
@@ -55,11 +54,16 @@ def _stp_alternatives(stp, u, x, interval):
     ]
 
 
-@check("stp_spike_update: relax, facilitate, then release")
+@check("stp_spike_update: relax, facilitate, then release",
+       forbid=(TsodyksMarkram.on_spike, TsodyksMarkram.release, TsodyksMarkram.efficacies, TsodyksMarkram.step))
 def check_stp_spike_update(stp_spike_update):
-    """Three published synapses, five synapses each, intervals from 0.5 ms to infinity."""
-    rng = np.random.default_rng(9)
-    cases = [TsodyksMarkram.mongillo2008(), TsodyksMarkram.facilitating(), TsodyksMarkram.depressing()]
+    """Three published synapses and a random one, five synapses each, intervals from 0.5 ms to infinity."""
+    rng = case_rng()
+    u_se = float(np.round(rng.uniform(0.05, 0.6), 3))
+    cases = [TsodyksMarkram.mongillo2008(), TsodyksMarkram.facilitating(), TsodyksMarkram.depressing(),
+             TsodyksMarkram(u_se=u_se, tau_d=float(np.round(rng.uniform(50.0, 900.0), 1)),
+                            tau_f=float(np.round(rng.uniform(100.0, 2500.0), 1)),
+                            u_rest=float(rng.choice([0.0, u_se])))]
     interval = np.array([0.5, 20.0, 150.0, 900.0, np.inf])
     for stp in cases:
         u = rng.uniform(stp.u_rest, 0.95, interval.size)
@@ -75,7 +79,7 @@ def check_stp_spike_update(stp_spike_update):
             expect_close(g, e, f"{name} after a spike (U = {stp.u_se}, tau_f = {stp.tau_f} ms, intervals "
                                f"{interval.tolist()} ms)", rtol=STP_RTOL, atol=1e-12,
                          hint="Order: relax over the interval, u -> u + U (1 - u), efficacy = u x, x -> x - u x.")
-    return "matches TsodyksMarkram.on_spike for the Mongillo, facilitating and depressing synapses"
+    return "matches TsodyksMarkram.on_spike for the Mongillo, facilitating and depressing synapses and a random one"
 
 
 # --------------------------------------------------------------------------------------------
@@ -84,9 +88,16 @@ def check_stp_spike_update(stp_spike_update):
 
 @check("forgetting_delay_ms: bisection for the delay at which recall fails")
 def check_forgetting_delay(forgetting_delay_ms):
-    """Synthetic memories with known lifetimes; the search must be within tolerance and take ~log2 steps."""
-    for lifetime, low, high, tolerance in ((2345.6, 250.0, 8000.0, 10.0), (777.7, 100.0, 5000.0, 25.0),
-                                           (5012.3, 0.0, 6000.0, 1.0)):
+    """Synthetic memories with known lifetimes (three fixed, two random); the search must be within tolerance and
+    take ~log2 steps."""
+    rng = case_rng()
+    cases = [(2345.6, 250.0, 8000.0, 10.0), (777.7, 100.0, 5000.0, 25.0), (5012.3, 0.0, 6000.0, 1.0)]
+    for _ in range(2):
+        low = float(np.round(rng.uniform(0.0, 500.0), 1))
+        high = float(np.round(low + rng.uniform(1000.0, 10000.0), 1))
+        cases.append((float(np.round(rng.uniform(low + 0.05 * (high - low), high - 0.05 * (high - low)), 2)), low,
+                      high, float(rng.choice([1.0, 5.0, 10.0, 20.0]))))
+    for lifetime, low, high, tolerance in cases:
         calls = []
 
         def recalls(delay_ms, lifetime=lifetime, calls=calls):
@@ -106,7 +117,7 @@ def check_forgetting_delay(forgetting_delay_ms):
         if len(calls) > budget:
             raise NotYet(f"{where}: you called recalls {len(calls)} times; bisection needs about {budget - 3}. "
                          "Halve the interval at each call instead of scanning it.")
-    return "finds the lifetime within tolerance for three memories, in about log2((high - low)/tolerance) calls"
+    return "finds the lifetime within tolerance for five memories, in about log2((high - low)/tolerance) calls"
 
 
 # --------------------------------------------------------------------------------------------
@@ -141,13 +152,26 @@ def _background_alternatives(model, r):
     ]
 
 
-@check("background_for_rate: the input that holds every population at rate r")
+def _random_rate_model(rng, **fixed):
+    values = dict(p=int(rng.integers(1, 20)), j_ee=float(np.round(rng.uniform(5.0, 11.0), 3)),
+                  j_ie=float(np.round(rng.uniform(1.0, 2.5), 3)), j_ei=float(np.round(rng.uniform(0.5, 1.8), 3)),
+                  u_se=float(np.round(rng.uniform(0.1, 0.6), 3)), tau_f=float(np.round(rng.uniform(500.0, 2500.0))),
+                  tau_d=float(np.round(rng.uniform(100.0, 500.0))), alpha=float(np.round(rng.uniform(1.0, 2.5), 3)))
+    values.update(fixed)
+    return RateModel(**values)
+
+
+@check("background_for_rate: the input that holds every population at rate r",
+       forbid=(theory.uniform_state_background, theory.rate_model_input_needed, theory.rate_model_stp_steady_state,
+               theory.rate_model_fixed_point))
 def check_background_for_rate(background_for_rate):
-    """Three models (p = 16, 1, 4), rates from 0.05 to 30 Hz."""
-    r = np.array([0.05, 0.3, 1.0, 4.0, 12.0, 30.0])
-    for model in MODELS:
+    """Three models (p = 16, 1, 4) at rates from 0.05 to 30 Hz, and a random model at random rates."""
+    rng = case_rng()
+    cases = [(model, np.array([0.05, 0.3, 1.0, 4.0, 12.0, 30.0])) for model in MODELS]
+    cases.append((_random_rate_model(rng), np.sort(np.round(np.exp(rng.uniform(np.log(0.02), np.log(60.0), 7)), 4))))
+    for model, r in cases:
         try:
-            got = np.asarray(background_for_rate(model, r), dtype=float)
+            got = np.asarray(background_for_rate(model, r.copy()), dtype=float)
         except (TypeError, ValueError):
             raise NotYet("background_for_rate should return numbers, one per rate.") from None
         expected = theory.uniform_state_background(model, r)
@@ -159,7 +183,7 @@ def check_background_for_rate(background_for_rate):
                 raise NotYet(f"{where}: {mistake}.")
         expect_close(got, expected, f"background_for_rate ({where})", rtol=INPUT_RTOL, atol=1e-9,
                      hint="I_b = phi^-1(r) - J_EE u*(r) x*(r) r + J_EI phi(J_IE p r + I_inh).")
-    return "matches theory.uniform_state_background for three models (p = 16, 1 and 4)"
+    return "matches theory.uniform_state_background for three models (p = 16, 1 and 4) and a random one"
 
 
 # --------------------------------------------------------------------------------------------
@@ -169,14 +193,24 @@ def check_background_for_rate(background_for_rate):
 RANGE_MODELS = (RateModel(p=1), RateModel(p=1, tau_d=200.0), RateModel(p=1, j_ee=10.0))
 
 
-@check("bistable_range: the inputs between which three fixed points exist")
+def _random_bistable_model(rng):
+    """A random single-population model with two folds well inside 0.01-200 Hz (else the first fixed one)."""
+    for _ in range(40):
+        model = _random_rate_model(rng, p=1, j_ee=float(np.round(rng.uniform(7.0, 11.0), 3)))
+        folds = theory.rate_model_folds(model)
+        if len(folds) >= 2 and all(0.01 < r < 200.0 for r, _ in folds[:2]) and abs(folds[0][1] - folds[1][1]) > 0.2:
+            return model
+    return RANGE_MODELS[0]
+
+
+@check("bistable_range: the inputs between which three fixed points exist",
+       forbid=(theory.rate_model_bistable_range, theory.rate_model_folds, theory.uniform_state_background))
 def check_bistable_range(bistable_range):
-    """Three single-population models; the folds of theory.uniform_state_background give the answer."""
-    for model in RANGE_MODELS:
-        out = bistable_range(model)
-        if not isinstance(out, (tuple, list, np.ndarray)) or len(out) != 2:
-            raise NotYet("bistable_range should return two numbers: (I_low, I_high) in Hz.")
-        low, high = (float(v) for v in out)
+    """Three single-population models and a random one; the folds of theory.uniform_state_background give the
+    answer."""
+    for model in RANGE_MODELS + (_random_bistable_model(case_rng()),):
+        out = as_tuple(bistable_range(model), 2, "bistable_range", "I_low, I_high in Hz")
+        low, high = (float(np.asarray(v, dtype=float)) for v in out)
         exp_low, exp_high = theory.rate_model_bistable_range(model)
         where = f"p = 1, J_EE = {model.j_ee}, tau_d = {model.tau_d} ms"
         folds = [r for r, _ in theory.rate_model_folds(model)]
@@ -188,4 +222,4 @@ def check_bistable_range(bistable_range):
         expect_close([low, high], [exp_low, exp_high], f"bistable range ({where}), Hz", atol=RANGE_ATOL_HZ,
                      hint="Evaluate background_for_rate on a fine grid of rates (log-spaced, 1e-3 to 300 Hz) and "
                           "find where it turns (its differences change sign); return the two I_b values there.")
-    return "finds the two folds of three single-population models to within 0.01 Hz"
+    return "finds the two folds of three single-population models and a random one to within 0.01 Hz"
