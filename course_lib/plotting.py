@@ -48,3 +48,36 @@ def theory_vs_simulation(ax, x_theory, y_theory, x_sim, y_sim, theory_label="the
     ax.plot(x_sim, y_sim, "o", color=COLORS["sim"], label=sim_label, markersize=6)
     ax.legend()
     return ax
+
+
+#: One colour per network state (analysis.network_state), colour-blind safe (Okabe & Ito), fixed across chapters.
+STATE_COLORS = {"silent": "#DDDDDD", "AI": "#009E73", "AR": "#F0E442", "SR": "#CC79A7",
+                "SI fast": "#D55E00", "SI slow": "#0072B2"}
+
+
+def state_map(ax, x_values, y_values, states, colors=None, legend=True):
+    """Coloured cells of a classified grid: states[i][j] at (x_values[i], y_values[j]) (axis units)."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.patches import Patch
+    colors = STATE_COLORS if colors is None else colors
+    x, y, states = np.asarray(x_values, float), np.asarray(y_values, float), np.asarray(states)
+    if states.shape != (x.size, y.size):
+        raise ValueError(f"states has shape {states.shape}; expected (len(x_values), len(y_values)) "
+                         f"= {(x.size, y.size)}.")
+    unknown = set(states.ravel()) - set(colors)
+    if unknown:
+        raise ValueError(f"no colour for the states {sorted(unknown)}; pass colors with an entry for each.")
+
+    def edges(v):  # midpoints inside, half a neighbouring step outside (a single value gets a unit-wide cell)
+        step = np.diff(v) if v.size > 1 else np.ones(1)
+        return np.concatenate([[v[0] - step[0] / 2], (v[1:] + v[:-1]) / 2, [v[-1] + step[-1] / 2]])
+
+    names = list(colors)
+    codes = np.vectorize(names.index)(states)
+    ax.pcolormesh(edges(x), edges(y), codes.T, cmap=ListedColormap([colors[s] for s in names]),
+                  vmin=-0.5, vmax=len(names) - 0.5, edgecolors="white", linewidth=0.5)
+    if legend is not False:       # True: the states present; or the names to list (several maps side by side)
+        listed = set(states.ravel()) if legend is True else set(legend)
+        ax.legend(handles=[Patch(facecolor=colors[s], edgecolor="k", label=s) for s in names if s in listed],
+                  loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, title="state")
+    return ax
