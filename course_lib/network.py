@@ -32,7 +32,7 @@ import numpy as np
 from .neurons import LIF
 from .progress import progress_range
 from .simulation import check_dt, n_steps_for
-from .units import expected_count
+from .units import expected_count, hz_to_per_ms
 from .validation import require_count, require_in_range, require_non_negative, require_positive, require_seed
 
 CHANNELS = ("exc", "inh", "ext")
@@ -835,7 +835,7 @@ def mean_drive_current_pa(net, drive):
     """
     if callable(drive.rate_hz):
         raise ValueError("the drive's rate is a function of time; give a constant rate to replace it by its mean.")
-    spikes_per_ms = drive.n_inputs * np.asarray(drive.rate_hz, dtype=float) / 1000.0
+    spikes_per_ms = drive.n_inputs * hz_to_per_ms(np.asarray(drive.rate_hz, dtype=float))
     kind = net.synapses.kind
     if kind == "delta":
         charge = np.asarray(net.neuron.c_m) * np.asarray(drive.weight)          # pF * mV = pA * ms per spike
