@@ -858,6 +858,10 @@ def main(argv=None):
                         help="address-space limit of each notebook's kernel (0: none)")
     parser.add_argument("--seed", type=int, help="seed of the checks' random cases (default: a new one)")
     args = parser.parse_args(argv)
+    if args.json and args.json != "-":      # refuse before grading, not after (a class can take an hour)
+        problem = _unwritable(args.json)
+        if problem:
+            parser.error(f"--json {args.json}: {problem}")
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     work = []
     for item in args.paths:
@@ -893,8 +897,27 @@ def main(argv=None):
         if args.json == "-":
             print(text)
         else:
-            pathlib.Path(args.json).write_text(text + "\n")
+            try:
+                pathlib.Path(args.json).write_text(text + "\n")
+            except OSError as err:
+                print(f"--json {args.json}: could not write the summary ({err.strerror}); the scores are in the "
+                      f"table above.", file=sys.stderr)
+                return 2
     return status
+
+
+def _unwritable(path):
+    """Why a summary cannot be written to path (a sentence), or None if it can."""
+    path = pathlib.Path(path)
+    folder = path.parent if str(path.parent) else pathlib.Path(".")
+    if path.is_dir():
+        return "is a folder; give a file name such as summary.json."
+    if not folder.is_dir():
+        return (f"the folder {folder} does not exist. Create it first (mkdir -p {folder}) or give a path "
+                f"in an existing folder.")
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        return f"cannot write there (no permission on {path if path.exists() else folder})."
+    return None
 
 
 if __name__ == "__main__":

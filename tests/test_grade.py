@@ -148,3 +148,17 @@ def test_exit_status_and_summary_of_single_notebooks(tmp_path, capsys):
     assert grade.main([str(FIXTURES / "05_receptors_hard_coded.ipynb"), "--json", "-"]) == 1
     captured = capsys.readouterr()
     assert json.loads(captured.out)["notebooks"][0]["score"] == 3 and "total" in captured.err
+
+
+def test_json_into_a_missing_folder_is_refused_before_grading(tmp_path, capsys):
+    """--json into a folder that does not exist: exit 2 with a message naming the folder, nothing graded."""
+    missing = tmp_path / "missing" / "folder" / "out.json"
+    with pytest.raises(SystemExit) as stop:
+        grade.main([str(FIXTURES / "05_receptors_honest.ipynb"), "--json", str(missing)])
+    assert stop.value.code == 2
+    captured = capsys.readouterr()
+    assert "--json" in captured.err and "does not exist" in captured.err and str(missing.parent) in captured.err
+    assert "total" not in captured.out and not missing.parent.exists()     # refused before any grading
+    with pytest.raises(SystemExit):
+        grade.main([str(FIXTURES / "05_receptors_honest.ipynb"), "--json", str(tmp_path)])
+    assert "is a folder" in capsys.readouterr().err
