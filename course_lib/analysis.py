@@ -2,15 +2,46 @@
 
 Spikes come as two arrays (times_ms, indices), as every simulator in the course returns them,
 or as a list of per-neuron spike-time arrays. Later chapters add population measures here.
+
+Bad input (CONVENTIONS.md section 15): spike times must be finite, indices whole numbers in 0 .. n-1,
+windows non-empty (t_stop > t_start); each public function checks once and raises a ValueError naming
+the argument. No spikes at all is valid input: rates are then 0, a CV or a Fano factor nan (as each
+docstring says).
 """
 import numpy as np
 
+from .validation import (MAX_NEURONS, MAX_STEPS, require_count, require_finite, require_indices, require_number,
+                         require_positive, require_vector, require_window)
+
+
+def _spikes(times_ms, indices, n=None):
+    """times_ms and indices checked: 1-d, finite times (ms), whole indices >= 0 (< n), the same length."""
+    times_ms = require_vector("times_ms", times_ms, "ms")
+    indices = require_indices("indices", indices, n)
+    if times_ms.shape != indices.shape:
+        raise ValueError(f"times_ms {times_ms.shape} and indices {indices.shape} must have the same shape "
+                         f"(one index per spike).")
+    return times_ms, indices
+
+
+def _n(n):
+    return require_count("n", n, maximum=MAX_NEURONS)
+
+
+def _n_bins(t_start, t_stop, bin_ms, bin_name="bin_ms"):
+    """Number of bins of bin_ms in [t_start, t_stop); ValueError naming the arguments if more than MAX_STEPS."""
+    n_bins = (t_stop - t_start) / bin_ms
+    if n_bins > MAX_STEPS:
+        raise ValueError(f"(t_stop - t_start) / {bin_name} = ({t_stop:g} - {t_start:g}) / {bin_ms:g} = {n_bins:.3g} "
+                         f"bins: more than {MAX_STEPS:.0e}. Use a larger {bin_name} or a shorter window "
+                         f"(t_start, t_stop).")
+    return n_bins
+
 
 def spike_trains(times_ms, indices, n):
-    """Split (times_ms, indices) into a list of n sorted arrays of spike times (ms)."""
-    times_ms, indices = np.asarray(times_ms, dtype=float), np.asarray(indices, dtype=int)
-    if times_ms.shape != indices.shape:
-        raise ValueError(f"times_ms {times_ms.shape} and indices {indices.shape} must have the same shape.")
+    """Split (times_ms, indices) into a list of n sorted arrays of spike times (ms); a silent neuron's is empty."""
+    n = _n(n)
+    times_ms, indices = _spikes(times_ms, indices, n)
     order = np.lexsort((times_ms, indices))
     bounds = np.searchsorted(indices[order], np.arange(n + 1))
     sorted_times = times_ms[order]   # sort once: indexing inside the loop would copy it for every neuron
@@ -18,22 +49,23 @@ def spike_trains(times_ms, indices, n):
 
 
 def firing_rates_hz(times_ms, indices, n, t_start, t_stop):
-    """Mean rate (Hz) of each of n neurons between t_start and t_stop (ms)."""
-    if t_stop <= t_start:
-        raise ValueError(f"t_stop ({t_stop} ms) must be after t_start ({t_start} ms).")
-    times_ms, indices = np.asarray(times_ms), np.asarray(indices, dtype=int)
+    """Mean rate (Hz) of each of n neurons between t_start and t_stop (ms); 0 for a neuron without spikes there."""
+    n = _n(n)
+    times_ms, indices = _spikes(times_ms, indices, n)
+    t_start, t_stop = require_window(t_start, t_stop)
     inside = (times_ms >= t_start) & (times_ms < t_stop)
     counts = np.bincount(indices[inside], minlength=n)
     return counts / ((t_stop - t_start) / 1000.0)
 
 
 def isis(spike_times_ms):
-    """Inter-spike intervals (ms) of one neuron's sorted spike times."""
-    return np.diff(np.sort(np.asarray(spike_times_ms, dtype=float)))
+    """Inter-spike intervals (ms) of one neuron's spike times (sorted first); empty with fewer than two spikes."""
+    return np.diff(np.sort(require_vector("spike_times_ms", spike_times_ms, "ms")))
 
 
 def cv_isi(spike_times_ms, min_spikes=3):
     """Coefficient of variation (std / mean) of one neuron's ISIs; nan with fewer than min_spikes spikes."""
+    min_spikes = require_count("min_spikes", min_spikes)
     intervals = isis(spike_times_ms)
     if intervals.size < max(min_spikes - 1, 1):
         return np.nan
@@ -42,19 +74,21 @@ def cv_isi(spike_times_ms, min_spikes=3):
 
 def cv_isi_per_neuron(times_ms, indices, n, min_spikes=3):
     """CV of ISIs of each of n neurons (nan where a neuron has fewer than min_spikes spikes)."""
+    min_spikes = require_count("min_spikes", min_spikes)
     return np.array([cv_isi(train, min_spikes) for train in spike_trains(times_ms, indices, n)])
 
 
 def first_spike_latency(spike_times_ms, t_onset=0.0):
     """Time (ms) from t_onset to the first spike at or after it; nan if there is none."""
-    later = np.asarray(spike_times_ms, dtype=float)
-    later = later[later >= t_onset]
+    later = require_vector("spike_times_ms", spike_times_ms, "ms")
+    later = later[later >= require_number("t_onset", t_onset, "ms")]
     return float(later.min() - t_onset) if later.size else np.nan
 
 
 def steady_rate_hz(spike_times_ms, t_start, t_stop):
     """Rate (Hz) from the mean ISI of the spikes in [t_start, t_stop); 0 with fewer than two spikes."""
-    s = np.asarray(spike_times_ms, dtype=float)
+    s = require_vector("spike_times_ms", spike_times_ms, "ms")
+    t_start, t_stop = require_window(t_start, t_stop)
     s = np.sort(s[(s >= t_start) & (s < t_stop)])
     return 0.0 if s.size < 2 else 1000.0 / float(np.mean(np.diff(s)))
 
@@ -71,10 +105,17 @@ def _in_window(times_ms, indices, t_start, t_stop):
 
 
 def population_rate_hz(times_ms, n, t_start, t_stop, bin_ms=1.0):
-    """Population rate (Hz): spikes of n neurons per time bin / (n * bin) -> (bin centres in ms, rate_hz)."""
-    if bin_ms <= 0:
-        raise ValueError(f"bin_ms must be positive (got {bin_ms}).")
-    times_ms = np.asarray(times_ms, dtype=float)
+    """Population rate (Hz): spikes of n neurons per time bin / (n * bin) -> (bin centres in ms, rate_hz).
+
+    No spikes give a rate of 0 in every bin; a window shorter than bin_ms is refused.
+    """
+    times_ms = require_vector("times_ms", times_ms, "ms")
+    n = _n(n)
+    t_start, t_stop = require_window(t_start, t_stop)
+    bin_ms = float(require_positive("bin_ms", bin_ms, "ms"))
+    if _n_bins(t_start, t_stop, bin_ms) < 1 - 1e-9:
+        raise ValueError(f"bin_ms = {bin_ms:g} ms is longer than the window t_stop - t_start = "
+                         f"{t_stop - t_start:g} ms: no bin fits. Use a smaller bin_ms.")
     edges = np.arange(t_start, t_stop + 1e-9 * bin_ms, bin_ms)
     counts, _ = np.histogram(times_ms, bins=edges)
     return 0.5 * (edges[1:] + edges[:-1]), counts / (n * bin_ms / 1000.0)
@@ -82,6 +123,9 @@ def population_rate_hz(times_ms, n, t_start, t_stop, bin_ms=1.0):
 
 def rate_distribution(times_ms, indices, n, t_start, t_stop, bins=30, max_rate_hz=None):
     """Distribution of single-neuron rates: (bin edges in Hz, fraction of the n neurons in each bin)."""
+    bins = require_count("bins", bins, maximum=MAX_STEPS)
+    if max_rate_hz is not None:
+        require_positive("max_rate_hz", max_rate_hz, "Hz")
     rates = firing_rates_hz(times_ms, indices, n, t_start, t_stop)
     top = rates.max() if max_rate_hz is None else max_rate_hz
     counts, edges = np.histogram(rates, bins=bins, range=(0.0, max(top, 1e-9)))
@@ -90,10 +134,20 @@ def rate_distribution(times_ms, indices, n, t_start, t_stop, bins=30, max_rate_h
 
 def spike_counts(times_ms, indices, neurons, t_start, t_stop, window_ms):
     """Spike counts of the given neurons in consecutive windows: array (len(neurons), n_windows)."""
-    neurons = np.asarray(neurons, dtype=int)
+    return _counts(times_ms, indices, neurons, t_start, t_stop, window_ms)
+
+
+def _counts(times_ms, indices, neurons, t_start, t_stop, window_ms, window_name="window_ms", n=None):
+    """spike_counts, checking its arguments; window_name: the name of window_ms in the caller (bin_ms)."""
+    times_ms, indices = _spikes(times_ms, indices, n)
+    neurons = require_indices("neurons", neurons)
+    t_start, t_stop = require_window(t_start, t_stop)
+    window_ms = float(require_positive(window_name, window_ms, "ms"))
+    _n_bins(t_start, t_stop, window_ms, window_name)
     n_windows = int((t_stop - t_start) // window_ms)
     if n_windows < 1:
-        raise ValueError(f"window_ms = {window_ms} is longer than the interval {t_stop - t_start} ms.")
+        raise ValueError(f"{window_name} = {window_ms:g} ms is longer than the interval t_stop - t_start = "
+                         f"{t_stop - t_start:g} ms. Use a smaller {window_name}.")
     times_ms, indices = _in_window(times_ms, indices, t_start, t_start + n_windows * window_ms)
     row = np.full(max(indices.max(initial=-1), neurons.max(initial=-1)) + 1, -1)
     row[neurons] = np.arange(neurons.size)
@@ -105,7 +159,8 @@ def spike_counts(times_ms, indices, neurons, t_start, t_stop, window_ms):
 
 def fano_factor(times_ms, indices, n, t_start, t_stop, window_ms=100.0):
     """Fano factor (variance / mean of spike counts in windows of window_ms) of each of n neurons; nan if silent."""
-    counts = spike_counts(times_ms, indices, np.arange(n), t_start, t_stop, window_ms)
+    n = _n(n)
+    counts = _counts(times_ms, indices, np.arange(n), t_start, t_stop, window_ms, n=n)
     mean = counts.mean(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(mean > 0, counts.var(axis=1) / mean, np.nan)
@@ -116,7 +171,7 @@ def spike_count_correlations(times_ms, indices, neurons, t_start, t_stop, window
 
     Returns the coefficients of all pairs of neurons that fired (upper triangle, 1-d array).
     """
-    counts = spike_counts(times_ms, indices, neurons, t_start, t_stop, window_ms).astype(float)
+    counts = _counts(times_ms, indices, neurons, t_start, t_stop, window_ms).astype(float)
     counts = counts[counts.std(axis=1) > 0]
     if counts.shape[0] < 2:
         return np.zeros(0)
@@ -127,10 +182,14 @@ def spike_count_correlations(times_ms, indices, neurons, t_start, t_stop, window
 def power_spectrum(signal, dt_ms, segment_ms=None):
     """Power spectral density of a sampled signal (mean removed; Welch) -> (frequency in Hz, power per Hz).
 
-    segment_ms: length of the Welch segments (default: an eighth of the signal, at least 64 samples).
+    segment_ms: length of the Welch segments (default: an eighth of the signal); a segment holds at least
+    64 samples (or the whole signal if shorter) whatever segment_ms says.
     """
     from scipy.signal import welch
-    signal = np.asarray(signal, dtype=float)
+    signal = require_vector("signal", signal, min_size=2)
+    dt_ms = float(require_positive("dt_ms", dt_ms, "ms"))
+    if segment_ms is not None and float(require_positive("segment_ms", segment_ms, "ms")) < dt_ms:
+        raise ValueError(f"segment_ms = {segment_ms:g} ms is shorter than one sample (dt_ms = {dt_ms:g} ms).")
     fs_hz = 1000.0 / dt_ms
     nperseg = signal.size // 8 if segment_ms is None else int(round(segment_ms / dt_ms))
     nperseg = int(min(max(nperseg, 64), signal.size))
@@ -140,6 +199,8 @@ def power_spectrum(signal, dt_ms, segment_ms=None):
 
 def population_rate_spectrum(times_ms, n, t_start, t_stop, bin_ms=0.5, segment_ms=None):
     """Power spectrum of the population rate (Hz^2 / Hz) -> (frequency in Hz, power)."""
+    if segment_ms is not None:
+        require_positive("segment_ms", segment_ms, "ms")
     _, rate = population_rate_hz(times_ms, n, t_start, t_stop, bin_ms)
     return power_spectrum(rate, bin_ms, segment_ms)
 
@@ -149,8 +210,10 @@ def synchrony(times_ms, indices, n, t_start, t_stop, bin_ms=1.0):
 
     1 for independent neurons; grows with shared fluctuations up to n for identical spike trains
     (it equals n times the synchrony measure chi^2 of Golomb 2007, Scholarpedia, here on spike counts).
+    nan when no neuron's count varies (e.g. no spikes).
     """
-    counts = spike_counts(times_ms, indices, np.arange(n), t_start, t_stop, bin_ms)
+    n = _n(n)
+    counts = _counts(times_ms, indices, np.arange(n), t_start, t_stop, bin_ms, "bin_ms", n=n)
     single = counts.var(axis=1).sum()
     return float(counts.sum(axis=0).var() / single) if single > 0 else np.nan
 
@@ -161,7 +224,8 @@ def adaptation_index(spike_times, skip=0):
     Positive when intervals lengthen (adaptation), zero for a regular train, negative when they
     shorten. skip drops the first ISIs (Naud et al. 2008 leave out the initial transient).
     """
-    intervals = np.diff(np.sort(np.asarray(spike_times, dtype=float)))[skip:]
+    skip = require_count("skip", skip, minimum=0)
+    intervals = np.diff(np.sort(require_vector("spike_times", spike_times, "ms")))[skip:]
     if intervals.size < 2:
         return np.nan
     return float(np.mean((intervals[1:] - intervals[:-1]) / (intervals[1:] + intervals[:-1])))
@@ -175,7 +239,8 @@ def classify_firing_pattern(spike_times, t_on, t_off):
     the shortest); 'initial burst' (first ISI < 0.3x the late ISIs); 'adapting' (late ISIs > 1.3x
     the first); 'delayed' (first spike later than one late ISI after onset); else 'tonic'.
     """
-    s = np.sort(np.asarray(spike_times, dtype=float))
+    s = np.sort(require_vector("spike_times", spike_times, "ms"))
+    t_on, t_off = require_window(t_on, t_off, "t_on", "t_off")
     s = s[(s >= t_on) & (s < t_off)]
     quarter = (t_off - t_on) / 4.0
     if s.size == 0:
@@ -205,7 +270,16 @@ SILENT_HZ, CHI_SYNCHRONOUS, CV_REGULAR, FAST_HZ = 0.2, 0.2, 0.25, 60.0
 
 
 def synchrony_chi(times_ms, indices, n, t_start, t_stop, bins_ms=(1.0, 5.0)):
-    """Golomb's synchrony chi (0 independent, 1 identical neurons), the largest over the given bin widths (ms)."""
+    """Golomb's synchrony chi (0 independent, 1 identical neurons), the largest over the given bin widths (ms).
+
+    nan if no neuron's spike count varies in any of these bins (e.g. no spikes).
+    """
+    n = _n(n)
+    bins_ms = require_vector("bins_ms", bins_ms, "ms", min_size=1)
+    require_positive("bins_ms", bins_ms, "ms")
+    t_start, t_stop = require_window(t_start, t_stop)
+    for b in bins_ms:
+        _n_bins(t_start, t_stop, b, "bins_ms")
     values = [synchrony(times_ms, indices, n, t_start, t_stop, b) for b in bins_ms]
     values = [v for v in values if np.isfinite(v)]
     return float(np.sqrt(max(values) / n)) if values else np.nan
@@ -223,10 +297,13 @@ def network_state(times_ms, indices, n, t_start, t_stop, min_spikes=6):
     Why min_spikes: the CV of a few ISIs is biased low. For a Poisson train with two ISIs its mean
     is 0.5, not 1; short windows at low rates therefore make irregular firing look regular.
     """
-    if int(n) != n or n < 1:
-        raise ValueError(f"n (the number of neurons) must be a whole number >= 1 (got {n}).")
-    if t_stop <= t_start:
-        raise ValueError(f"t_stop ({t_stop} ms) must be after t_start ({t_start} ms).")
+    n = _n(n)
+    min_spikes = require_count("min_spikes", min_spikes)
+    times_ms, indices = _spikes(times_ms, indices, n)
+    t_start, t_stop = require_window(t_start, t_stop)
+    if (t_stop - t_start) / 0.5 > MAX_STEPS:                           # the spectrum below uses 0.5 ms bins
+        raise ValueError(f"the window t_stop - t_start = {t_stop - t_start:g} ms holds more than {MAX_STEPS:.0e} "
+                         f"bins of 0.5 ms (the population-rate spectrum): give a shorter window (t_start, t_stop).")
     times_ms, indices = _in_window(times_ms, indices, t_start, t_stop)
     rate = times_ms.size / (n * (t_stop - t_start) / 1000.0)
     result = {"rate_hz": float(rate), "cv": np.nan, "n_cv": 0, "chi": np.nan, "peak_hz": np.nan}
@@ -266,8 +343,12 @@ def step_response(t_ms, signal, t_steps, window_ms, baseline_ms=10.0, final_ms=1
     change: the mean of s_i (after_i - before_i), in the signal's units. The samples at lag < 0
     should scatter around 0: their standard deviation is the noise of x.
     """
-    t_ms, signal = np.asarray(t_ms, dtype=float), np.asarray(signal, dtype=float)
-    t_steps = np.atleast_1d(np.asarray(t_steps, dtype=float))
+    t_ms, signal = require_finite("t_ms", t_ms, "ms"), require_finite("signal", signal)
+    t_steps = np.atleast_1d(require_finite("t_steps", t_steps, "ms"))
+    if t_steps.ndim != 1 or t_steps.size == 0:
+        raise ValueError(f"t_steps must be one or more step times in ms (got {t_steps.size} of shape {t_steps.shape}).")
+    window_ms = require_number("window_ms", window_ms, "ms")
+    baseline_ms, final_ms = require_number("baseline_ms", baseline_ms, "ms"), require_number("final_ms", final_ms, "ms")
     if t_ms.ndim != 1 or t_ms.size < 2 or signal.shape != t_ms.shape:
         raise ValueError(f"t_ms {t_ms.shape} and signal {signal.shape} must be 1-d arrays of the same length (>= 2).")
     dt = (t_ms[-1] - t_ms[0]) / (t_ms.size - 1)
@@ -289,7 +370,7 @@ def step_response(t_ms, signal, t_steps, window_ms, baseline_ms=10.0, final_ms=1
     segments = signal[(first - n_pre)[:, None] + np.arange(n_pre + n_post)]      # (steps, samples)
     before = segments[:, :n_pre].mean(axis=1)
     after = segments[:, -n_final:].mean(axis=1)
-    signs = np.sign(after - before) if directions is None else np.asarray(directions, dtype=float)
+    signs = np.sign(after - before) if directions is None else np.atleast_1d(require_finite("directions", directions))
     if signs.shape != t_steps.shape or not np.all(np.isin(signs, (-1.0, 1.0))):
         raise ValueError(f"directions must hold +1 or -1 for each of the {t_steps.size} steps.")
     change = np.mean(signs * (after - before))
@@ -332,7 +413,10 @@ def response_time(lag_ms, x, level=1 - np.exp(-1), band=0.1, fit_until_ms=None, 
     step_response's samples before the step) is well below band and 1 - level.
     """
     from scipy.optimize import curve_fit
-    lag_ms, x = np.asarray(lag_ms, dtype=float), np.asarray(x, dtype=float)
+    lag_ms, x = require_finite("lag_ms", lag_ms, "ms"), require_finite("x", x)
+    level, band = require_number("level", level), require_number("band", band)
+    if fit_until_ms is not None:
+        require_number("fit_until_ms", fit_until_ms, "ms")
     if lag_ms.ndim != 1 or x.shape != lag_ms.shape:
         raise ValueError(f"lag_ms {lag_ms.shape} and x {x.shape} must be 1-d arrays of the same length.")
     if not 0.0 < level < 1.0:

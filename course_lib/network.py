@@ -33,11 +33,50 @@ from .neurons import LIF
 from .progress import progress_range
 from .simulation import check_dt, n_steps_for
 from .units import expected_count, hz_to_per_ms
-from .validation import require_count, require_in_range, require_non_negative, require_positive, require_seed
+from .validation import (MAX_NEURONS, InputTypeError, require_choice, require_count, require_finite, require_in_range,
+                         require_indices, require_instance, require_mapping, require_memory, require_model,
+                         require_non_negative, require_number, require_positive, require_seed, require_window)
 
 CHANNELS = ("exc", "inh", "ext")
 SYNAPSE_KINDS = ("delta", "current", "conductance")
 LARGEST_DENSE_ENTRIES = 20_000_000   # to_dense() refuses bigger matrices (160 MB of float64)
+
+#: Peak memory of building the synapses, bytes per synapse: the final arrays take 12 (int32 target, float64
+#: weight); drawing, sorting and grouping them peaks at 28-29 B (measured with 40 M and 62.5 M synapses).
+BUILD_BYTES_PER_SYNAPSE = 30
+
+
+def require_synapse_memory(n_synapses, described, advice):
+    """Refuse (ValueError) before drawing n_synapses synapses if building them would not fit in memory.
+
+    described: the arguments that set the number, e.g. "n_e = 10000, n_i = 2500, epsilon = 0.1";
+    the estimate is BUILD_BYTES_PER_SYNAPSE per synapse (the peak while building), against half the free memory.
+    """
+    require_memory(f"Building {n_synapses:.3g} synapses ({described})", n_synapses, BUILD_BYTES_PER_SYNAPSE,
+                   advice=advice)
+
+
+def require_lif(name, neuron):
+    """Raise unless neuron is an LIF with one value per parameter (the theory of Part III is for LIF neurons)."""
+    require_instance(name, neuron, LIF)
+    for field_name, value in vars(neuron).items():
+        if np.ndim(value) != 0:
+            raise ValueError(f"{name} must have single-valued parameters here; {name}.{field_name} has shape "
+                             f"{np.shape(value)}.")
+    return neuron
+
+
+COUPLING_KEYS = (("E", "E"), ("E", "I"), ("I", "E"), ("I", "I"), ("E", "X"), ("I", "X"))
+
+
+def require_couplings(name, couplings):
+    """Raise unless couplings is a dict {(target, source): number} with the pairs of COUPLING_KEYS, all finite."""
+    return require_mapping(name, couplings, COUPLING_KEYS)
+
+
+def require_network(name, net, kind=None):
+    """Raise InputTypeError unless net is a Network (or a BinaryNetwork when kind is BinaryNetwork)."""
+    return require_instance(name, net, kind or Network)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -58,7 +97,13 @@ class Connectivity:
     n_target: int
 
     def __post_init__(self):
-        indptr, targets, weights = self.indptr, self.targets, self.weights
+        require_count("n_target", self.n_target, maximum=MAX_NEURONS)
+        indptr, targets = require_indices("indptr", self.indptr), require_indices("targets", self.targets)
+        weights = np.asarray(self.weights) if not isinstance(self.weights, str) else None
+        if weights is None or weights.dtype.kind not in "iuf":
+            raise InputTypeError(f"weights must be an array of numbers, one per synapse (got {self.weights!r:.60}).")
+        if not np.all(np.isfinite(weights)):
+            raise ValueError("weights must be finite numbers (mV, pA or nS): nan and inf are not allowed.")
         if indptr.ndim != 1 or indptr.size < 1 or indptr[0] != 0 or np.any(np.diff(indptr) < 0):
             raise ValueError("indptr must be a 1-d non-decreasing array starting at 0 (one entry per source + 1).")
         if targets.shape != (indptr[-1],) or weights.shape != targets.shape:
@@ -70,13 +115,17 @@ class Connectivity:
     @classmethod
     def from_pairs(cls, sources, targets, weights, n_source, n_target):
         """Build from one entry per synapse (source, target, weight): groups synapses by source."""
-        sources = np.asarray(sources, dtype=np.int64)
-        targets = np.asarray(targets)
-        weights = np.broadcast_to(np.asarray(weights, dtype=float), sources.shape)
-        if sources.shape != targets.shape or sources.ndim != 1:
-            raise ValueError(f"sources {sources.shape} and targets {targets.shape} must be 1-d and of equal length.")
-        if sources.size and (sources.min() < 0 or sources.max() >= n_source):
-            raise ValueError(f"sources must lie in 0 .. {n_source - 1} (n_source = {n_source}).")
+        n_source = require_count("n_source", n_source, maximum=MAX_NEURONS)
+        n_target = require_count("n_target", n_target, maximum=MAX_NEURONS)
+        sources = require_indices("sources", sources, n_source).astype(np.int64)
+        targets = require_indices("targets", targets, n_target)
+        weights = require_finite("weights", weights)
+        if sources.shape != targets.shape:
+            raise ValueError(f"sources {sources.shape} and targets {targets.shape} must be of equal length.")
+        if weights.shape not in ((), sources.shape):
+            raise ValueError(f"weights must be one number or one per synapse (shape {sources.shape}); "
+                             f"got shape {weights.shape}.")
+        weights = np.broadcast_to(weights, sources.shape)
         order = stable_order(sources)
         indptr = np.zeros(n_source + 1, dtype=np.int64)
         np.cumsum(np.bincount(sources, minlength=n_source), out=indptr[1:])
@@ -101,10 +150,14 @@ class Connectivity:
         """Number of synapses each target receives (from all sources, or from the given source indices)."""
         if sources is None:
             return np.bincount(self.targets, minlength=self.n_target)
-        return np.bincount(self.outgoing(np.asarray(sources))[0], minlength=self.n_target)
+        sources = require_indices("sources", np.atleast_1d(sources), self.n_source)
+        return np.bincount(self.outgoing(sources)[0], minlength=self.n_target)
 
     def outgoing(self, sources):
-        """Targets and weights of all synapses made by the given source neurons (concatenated)."""
+        """Targets and weights of all synapses made by the given source neurons (concatenated).
+
+        Called in every step of a run: unchecked (sources must be indices 0 .. n_source - 1).
+        """
         sources = np.asarray(sources)
         starts, stops = self.indptr[sources].tolist(), self.indptr[sources + 1].tolist()
         targets = np.concatenate([self.targets[a:b] for a, b in zip(starts, stops)]) if len(starts) else \
@@ -132,7 +185,7 @@ class Connectivity:
 
 def stable_order(keys):
     """Indices that sort integer keys (>= 0) stably, by radix sort on 16-bit halves (O(n), no comparisons)."""
-    keys = np.asarray(keys)
+    keys = require_indices("keys", keys)
     if keys.size == 0 or keys.max() < 2 ** 16:
         return np.argsort(keys.astype(np.uint16), kind="stable")
     if keys.max() >= 2 ** 32:
@@ -150,12 +203,17 @@ def fixed_indegree(n_source, n_target, k, rng, same_population=False, allow_mult
     No loop over neurons: draw k sources per neuron with replacement, drop repeated ones and
     autapses, then redraw the missing ones until every neuron has k distinct sources.
     """
+    n_source = require_count("n_source", n_source, minimum=0, maximum=MAX_NEURONS)
+    n_target = require_count("n_target", n_target, minimum=0, maximum=MAX_NEURONS)
     require_count("k", k, minimum=0)
+    require_seed("rng", rng)
     available = n_source - (1 if same_population else 0)
     if int(k) != k or not 0 <= k <= available:
         raise ValueError(f"in-degree k = {k} must be a whole number between 0 and {available} (the available sources).")
-    rng = np.random.default_rng(rng)
     k = int(k)
+    require_synapse_memory(n_target * k, f"n_target = {n_target} neurons with k = {k} inputs each",
+                           "Use fewer neurons (n_target) or a smaller in-degree k.")
+    rng = np.random.default_rng(rng)
     chosen = rng.integers(0, n_source, size=(n_target, k), dtype=np.int32)
     targets = np.repeat(np.arange(n_target, dtype=np.int32), k)
     if allow_multapses and not same_population:
@@ -204,7 +262,12 @@ def bernoulli(n_source, n_target, p, rng, same_population=False):
     Exact and loop-free: the gaps between connected pairs, counted along all n_source x n_target
     pairs, are geometric with parameter p. same_population excludes autapses i -> i.
     """
-    require_in_range("p", p, 0.0, 1.0)
+    n_source = require_count("n_source", n_source, minimum=0, maximum=MAX_NEURONS)
+    n_target = require_count("n_target", n_target, minimum=0, maximum=MAX_NEURONS)
+    p = float(require_in_range("p", p, 0.0, 1.0))
+    require_seed("rng", rng)
+    require_synapse_memory(p * n_source * n_target, f"n_source = {n_source} x n_target = {n_target} pairs, each "
+                           f"connected with probability p = {p:g}", "Use fewer neurons or a smaller p.")
     rng = np.random.default_rng(rng)
     n_pairs = n_source * n_target
     if p == 0 or n_pairs == 0:
@@ -237,13 +300,30 @@ def ei_connectivity(n_e, n_i, weights, rng, k=None, p=None, allow_self=False, al
     """
     if (k is None) == (p is None):
         raise ValueError("give exactly one of k (fixed in-degree per source population) or p (probability).")
-    rng = np.random.default_rng(rng)
+    n_e = require_count("n_e", n_e, minimum=0, maximum=MAX_NEURONS)
+    n_i = require_count("n_i", n_i, minimum=0, maximum=MAX_NEURONS)
+    if n_e + n_i < 1:
+        raise ValueError("n_e + n_i must be at least 1 (got n_e = 0 and n_i = 0).")
+    require_population_weights("weights", weights)
+    require_seed("rng", rng)
     size = {"E": n_e, "I": n_i}
+    per_source = {}
+    for name, value in (("k", k), ("p", p)):
+        if value is not None:
+            for pop in {source for _, source in weights}:
+                if isinstance(value, dict) and pop not in value:
+                    raise ValueError(f"{name} must give a value for the source population {pop!r} (got {value!r:.60}).")
+                entry = value[pop] if isinstance(value, dict) else value
+                per_source[pop] = require_count(f"{name}[{pop!r}]", entry, minimum=0) if name == "k" else \
+                    float(require_in_range(f"{name}[{pop!r}]", entry, 0.0, 1.0))
+    n_synapses = sum(size[target] * (per_source[source] if k is not None else per_source[source] * size[source])
+                     for target, source in weights)
+    require_synapse_memory(n_synapses, f"n_e = {n_e}, n_i = {n_i}, {'k' if k is not None else 'p'} = "
+                           f"{k if k is not None else p}", "Use fewer neurons (n_e, n_i) or fewer inputs per neuron.")
+    rng = np.random.default_rng(rng)
     offset = {"E": 0, "I": n_e}
     pre, post = [], []
     for (target_pop, source_pop) in weights:
-        if target_pop not in POPULATIONS or source_pop not in POPULATIONS:
-            raise ValueError(f"weight keys are (target, source) pairs of 'E'/'I'; got {(target_pop, source_pop)}.")
         same = target_pop == source_pop and not allow_self
         if k is not None:
             k_pop = k[source_pop] if isinstance(k, dict) else k
@@ -266,6 +346,16 @@ def ei_connectivity(n_e, n_i, weights, rng, k=None, p=None, allow_self=False, al
                         n_target=n)
 
 
+def require_population_weights(name, weights):
+    """Raise unless weights is a dict {(target, source): finite number} over pairs of 'E' and 'I'."""
+    require_mapping(name, weights)
+    for key in weights:
+        if not (isinstance(key, tuple) and len(key) == 2 and key[0] in POPULATIONS and key[1] in POPULATIONS):
+            raise ValueError(f"{name} keys must be (target, source) pairs of 'E' and 'I', e.g. ('E', 'I'); "
+                             f"got {key!r}.")
+    return weights
+
+
 def population_weights(indptr, targets, n_e, weights):
     """One weight per synapse (CSR order) from a table {(target, source): w} of population pairs.
 
@@ -282,6 +372,7 @@ def population_weights(indptr, targets, n_e, weights):
 
 def empty_connectivity(n):
     """A network of n neurons without recurrent synapses (a control: the same neurons, uncoupled)."""
+    n = require_count("n", n, maximum=MAX_NEURONS)
     return Connectivity(indptr=np.zeros(n + 1, dtype=np.int64), targets=np.zeros(0, dtype=np.int32),
                         weights=np.zeros(0), n_target=n)
 
@@ -307,10 +398,12 @@ class SynapseModel:
     e_inh: float = -80.0    # inhibitory reversal potential, mV (conductance synapses only)
 
     def __post_init__(self):
-        if self.kind not in SYNAPSE_KINDS:
+        if not isinstance(self.kind, str) or self.kind not in SYNAPSE_KINDS:
             raise ValueError(f"synapse kind must be one of {SYNAPSE_KINDS}, got {self.kind!r}.")
         require_positive("tau_exc", self.tau_exc, "ms")
         require_positive("tau_inh", self.tau_inh, "ms")
+        require_number("e_exc", self.e_exc, "mV")
+        require_number("e_inh", self.e_inh, "mV")
 
     def tau(self, channel):
         """Decay time constant (ms) of a channel: inh uses tau_inh, exc and ext use tau_exc."""
@@ -339,9 +432,9 @@ class PoissonDrive:
     def __post_init__(self):
         if not callable(self.rate_hz):
             require_non_negative("rate_hz", self.rate_hz, "Hz")
-        if int(self.n_inputs) != self.n_inputs or self.n_inputs < 0:
-            raise ValueError(f"n_inputs must be a whole number >= 0 (got {self.n_inputs}).")
-        if self.channel not in ("ext", "inh"):
+        require_count("n_inputs", self.n_inputs, minimum=0, maximum=MAX_NEURONS)
+        require_finite("weight", self.weight)
+        if not isinstance(self.channel, str) or self.channel not in ("ext", "inh"):
             raise ValueError(f"channel must be 'ext' or 'inh' (got {self.channel!r}).")
 
     @functools.cached_property
@@ -368,6 +461,10 @@ class ConstantDrive:
     """A current (pA) injected into every neuron: a number, one value per neuron, or a function of t_ms."""
 
     current_pa: object
+
+    def __post_init__(self):
+        if not callable(self.current_pa):
+            require_finite("current_pa", self.current_pa, "pA")
 
     def current_at(self, t_ms):
         """Current (pA) at time t_ms (a number or an (n,) array)."""
@@ -417,10 +514,16 @@ def poisson_table(mean, bins=2 ** 16):
 
 def combine_populations(neuron_e, neuron_i, n_e, n_i):
     """One neuron model for all n_e + n_i neurons: per-neuron parameter arrays where E and I differ."""
+    require_model("neuron_e", neuron_e)
+    if neuron_i is not None:
+        require_model("neuron_i", neuron_i)
+    n_e = require_count("n_e", n_e, minimum=0, maximum=MAX_NEURONS)
+    n_i = require_count("n_i", n_i, minimum=0, maximum=MAX_NEURONS)
     if neuron_i is None or neuron_i is neuron_e or vars(neuron_i) == vars(neuron_e):
         return neuron_e
     if type(neuron_i) is not type(neuron_e):
-        raise ValueError("E and I neurons must be the same model type (e.g. both LIF).")
+        raise ValueError(f"neuron_e and neuron_i must be the same model type (e.g. both LIF); got "
+                         f"{type(neuron_e).__name__} and {type(neuron_i).__name__}.")
     params = {name: np.concatenate([np.broadcast_to(value, n_e), np.broadcast_to(getattr(neuron_i, name), n_i)])
               for name, value in vars(neuron_e).items()}
     return type(neuron_e)(**params)
@@ -447,25 +550,34 @@ class Network:
     info: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if int(self.n_e) != self.n_e or int(self.n_i) != self.n_i or self.n_e < 0 or self.n_i < 0 or self.n < 1:
+        require_model("neuron", self.neuron, needs=("initial_state", "step", "max_dt", "v_reset", "g_l", "tau_m",
+                                                    "n_params"))
+        require_count("n_e", self.n_e, minimum=0, maximum=MAX_NEURONS)
+        require_count("n_i", self.n_i, minimum=0, maximum=MAX_NEURONS)
+        if self.n < 1:
             raise ValueError(f"n_e and n_i must be whole numbers >= 0 with n_e + n_i >= 1 "
                              f"(got {self.n_e}, {self.n_i}).")
+        require_instance("connectivity", self.connectivity, Connectivity)
+        require_instance("synapses", self.synapses, SynapseModel)
+        require_instance("drives", self.drives, (tuple, list))
+        require_instance("info", self.info, dict)
         if self.connectivity.n_source != self.n or self.connectivity.n_target != self.n:
             raise ValueError(f"connectivity is {self.connectivity.n_source} -> {self.connectivity.n_target} "
-                             f"neurons but the network has n = {self.n}.")
+                             f"neurons but the network has n_e + n_i = {self.n}.")
         if self.neuron.n_params not in (1, self.n):
             raise ValueError(f"the neuron has parameters for {self.neuron.n_params} neurons; the network has {self.n}.")
         require_non_negative("delay_exc", self.delay_exc, "ms")
         require_non_negative("delay_inh", self.delay_inh, "ms")
         for drive in self.drives:
             if not isinstance(drive, (PoissonDrive, ConstantDrive)):
-                raise ValueError(f"drives must be PoissonDrive or ConstantDrive objects, got {type(drive).__name__}.")
+                raise InputTypeError(f"drives must be PoissonDrive or ConstantDrive objects, got "
+                                     f"{type(drive).__name__}.")
             if isinstance(drive, PoissonDrive):
                 for name in ("rate_hz", "weight"):
                     value = getattr(drive, name)
                     if not callable(value) and np.ndim(value) > 0 and np.shape(value) != (self.n,):
-                        raise ValueError(f"PoissonDrive.{name} has shape {np.shape(value)}; give a number or "
-                                         f"one value per neuron, shape ({self.n},).")
+                        raise ValueError(f"drives: PoissonDrive.{name} has shape {np.shape(value)}; give a number "
+                                         f"or one value per neuron, shape ({self.n},).")
 
     @property
     def n(self):
@@ -474,6 +586,7 @@ class Network:
 
     def delay_steps(self, dt):
         """Delays in whole steps {"exc": d_e, "inh": d_i}; ValueError if a delay is not a multiple of dt."""
+        dt = float(require_positive("dt", dt, "ms"))
         steps = {}
         for channel, delay in (("exc", self.delay_exc), ("inh", self.delay_inh)):
             d = int(round(delay / dt))
@@ -491,8 +604,15 @@ class Network:
         every step reuses (no allocation of (n,) arrays in the loop).
         """
         check_dt(self.neuron, dt)
-        rng = np.random.default_rng(rng)
+        require_seed("rng", rng)
+        if v0 is not None and require_finite("v0", v0, "mV").shape not in ((), (self.n,)):
+            raise ValueError(f"v0 must be one potential (mV) or one per neuron, shape ({self.n},); "
+                             f"got shape {np.shape(v0)}.")
         n, delays = self.n, self.delay_steps(dt)
+        require_memory(f"The delay ring buffers (delays {self.delay_exc:g} and {self.delay_inh:g} ms at "
+                       f"dt = {dt:g} ms, {n} neurons)", 2 * (max(delays.values()) + 1) * n,
+                       advice="Use a larger dt (the ring holds one row per step of the longest delay).")
+        rng = np.random.default_rng(rng)
         neuron_state = self.neuron.initial_state(n)
         if v0 is None:
             low, high = self.neuron.v_reset, getattr(self.neuron, "v_th", getattr(self.neuron, "v_t", None))
@@ -634,17 +754,21 @@ class NetworkResult:
 
     def population(self, name):
         """Neuron indices of population 'E', 'I' or 'all'."""
+        require_choice("name", name, ("E", "I", "all"))
         return {"E": np.arange(self.n_e), "I": np.arange(self.n_e, self.n), "all": np.arange(self.n)}[name]
 
     def spikes_of(self, name):
         """(times_ms, indices) of the spikes of population 'E', 'I' or 'all'; I indices start at n_e."""
+        require_choice("name", name, ("E", "I", "all"))
         keep = {"E": self.spike_indices < self.n_e, "I": self.spike_indices >= self.n_e,
                 "all": np.ones(self.spike_indices.shape, bool)}[name]
         return self.spike_times[keep], self.spike_indices[keep]
 
     def mean_rate_hz(self, name="all", t_start=0.0, t_stop=None):
-        """Mean firing rate (Hz) of a population between t_start and t_stop (ms)."""
+        """Mean firing rate (Hz) of a population in (t_start, t_stop] (ms; default: the whole run); 0 if silent."""
+        require_choice("name", name, ("E", "I", "all"))
         t_stop = self.t_stop if t_stop is None else t_stop
+        t_start, t_stop = require_window(t_start, t_stop)
         times, _ = self.spikes_of(name)
         count = np.count_nonzero((times > t_start) & (times <= t_stop))
         return count / (self.population(name).size * (t_stop - t_start) / 1000.0)
@@ -659,16 +783,21 @@ def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_current
     kept at every step; v0: initial potentials (default uniform between reset and threshold);
     state: continue from the state of an earlier run (``result.info["state"]``) instead.
     """
-    if not np.isfinite(t_stop) or t_stop <= 0:
-        raise ValueError(f"t_stop must be a positive duration in ms (got {t_stop}).")
+    require_network("net", net)
+    n_steps = n_steps_for(t_stop, dt)
+    require_seed("seed", seed)
+    record_v = require_indices("record_v", np.atleast_1d(record_v), net.n)
+    record_currents = require_indices("record_currents", np.atleast_1d(record_currents), net.n)
+    if state is not None:
+        if not isinstance(state, dict) or not {"neuron", "step", "dt", "ring"} <= set(state):
+            raise ValueError("state must be the state of an earlier run of this network, result.info['state'] "
+                             f"(got {state!r:.60}).")
+        if state["dt"] != dt:
+            raise ValueError(f"state was prepared for dt = {state['dt']} ms; continue with that dt (got dt = {dt}).")
+    require_memory("The recorded traces (record_v, record_currents)",
+                   n_steps * (1 + record_v.size + len(CHANNELS) * record_currents.size))
     rng = np.random.default_rng(seed)
     state = net.initial_state(dt, rng, v0) if state is None else state
-    record_v = np.atleast_1d(np.asarray(record_v, dtype=int))
-    record_currents = np.atleast_1d(np.asarray(record_currents, dtype=int))
-    for name, idx in (("record_v", record_v), ("record_currents", record_currents)):
-        if idx.size and (idx.min() < 0 or idx.max() >= net.n):
-            raise ValueError(f"{name} must hold neuron indices between 0 and {net.n - 1}.")
-    n_steps = n_steps_for(t_stop, dt)
     v_trace = np.empty((n_steps, record_v.size))
     current_traces = {ch: np.empty((n_steps, record_currents.size)) for ch in CHANNELS}
     spike_counts = np.zeros(n_steps, dtype=np.int64)     # spikes in each step
@@ -711,6 +840,9 @@ VVS_THRESHOLDS = {"E": 1.0, "I": 0.7}
 
 def brunel_threshold_rate_hz(j=0.1, c_e=1000, neuron=BRUNEL_NEURON):
     """nu_thr (Hz): the external rate per input at which C_E inputs of J mV bring the mean v to threshold."""
+    require_positive("j", j, "mV")
+    require_count("c_e", c_e)
+    require_lif("neuron", neuron)
     return 1000.0 * (neuron.v_th - neuron.e_l) / (j * c_e * float(neuron.tau_m))
 
 
@@ -730,7 +862,15 @@ def brunel_network(g=5.0, eta=2.0, n_e=10000, n_i=2500, epsilon=0.1, j=0.1, dela
     require_count("n_i", n_i)
     require_seed("seed", seed)
     require_in_range("epsilon", epsilon, 0.0, 1.0)
+    require_non_negative("delay", delay, "ms")
+    require_lif("neuron", neuron)
+    n_e, n_i = require_count("n_e", n_e, maximum=MAX_NEURONS), require_count("n_i", n_i, maximum=MAX_NEURONS)
     c_e, c_i = int(round(epsilon * n_e)), int(round(epsilon * n_i))
+    if c_e < 1 or c_i < 1:
+        raise ValueError(f"epsilon = {epsilon:g} gives C_E = epsilon n_e = {c_e} and C_I = epsilon n_i = {c_i} inputs; "
+                         f"each neuron needs at least one of each. Raise epsilon (or n_e, n_i).")
+    require_synapse_memory((n_e + n_i) * (c_e + c_i), f"n_e = {n_e}, n_i = {n_i}, epsilon = {epsilon:g}: "
+                           f"{c_e + c_i} inputs per neuron", "Use fewer neurons (n_e, n_i) or a smaller epsilon.")
     nu_thr = brunel_threshold_rate_hz(j, c_e, neuron)
     weights = {("E", "E"): j, ("I", "E"): j, ("E", "I"): -g * j, ("I", "I"): -g * j}
     conn = ei_connectivity(n_e, n_i, weights, seed, k={"E": c_e, "I": c_i})
@@ -749,6 +889,8 @@ def balanced_couplings(k, j, couplings=VVS_COUPLINGS, gamma=1.0):
     Sompolinsky (gamma = 1 in their model) and grows like sqrt(K).
     """
     require_positive("k", k)
+    require_number("j", j, "mV")
+    require_couplings("couplings", couplings)
     require_positive("gamma", gamma)
     scale = {"E": 1.0, "I": 1.0 / gamma, "X": 1.0}
     return {pair: c * j * scale[pair[1]] / np.sqrt(k) for pair, c in couplings.items()}
@@ -759,6 +901,8 @@ def brunel_couplings(g=8.0, gamma=0.25):
 
     J_kE = J and J_kI = -g J for both populations; with gamma K inhibitory inputs, c_kI = -g gamma.
     """
+    require_number("g", g)
+    require_positive("gamma", gamma)
     return {("E", "E"): 1.0, ("E", "I"): -g * gamma, ("I", "E"): 1.0, ("I", "I"): -g * gamma,
             ("E", "X"): 1.0, ("I", "X"): 1.0}
 
@@ -782,14 +926,22 @@ def balanced_lif_network(k=1000, nu0_hz=10.0, g=8.0, j=J_REFERENCE_MV, n_e=10000
     require_positive("j", j, "mV")
     require_positive("g", g)
     require_count("k", k)
-    require_count("n_e", n_e)
-    require_count("n_i", n_i)
+    require_count("n_e", n_e, maximum=MAX_NEURONS)
+    require_count("n_i", n_i, maximum=MAX_NEURONS)
+    require_positive("gamma", gamma)
     require_seed("seed", seed)
+    require_non_negative("delay", delay, "ms")
+    require_lif("neuron", neuron)
     if not callable(nu0_hz):
         require_non_negative("nu0_hz", nu0_hz, "Hz")
     k_inh = int(round(gamma * k))
     if int(k) != k or not 1 <= k < n_e or not 1 <= k_inh < n_i:
-        raise ValueError(f"K = {k} must be a whole number with K < n_e = {n_e} and gamma K < n_i = {n_i}.")
+        raise ValueError(f"K = {k} must be a whole number with K < n_e = {n_e} and gamma K < n_i = {n_i}: "
+                         f"choose k, n_e, n_i (and gamma) accordingly.")
+    if couplings is not None:
+        require_couplings("couplings", couplings)
+    require_synapse_memory((n_e + n_i) * (k + k_inh), f"n_e = {n_e}, n_i = {n_i}, k = {k}: {k + k_inh} inputs per "
+                           f"neuron", "Use fewer neurons (n_e, n_i) or a smaller k.")
     couplings = brunel_couplings(g, gamma) if couplings is None else couplings
     strengths = balanced_couplings(k, j, couplings, gamma=k_inh / k)
     recurrent_weights = {pair: w for pair, w in strengths.items() if pair[1] != "X"}
@@ -810,6 +962,12 @@ def with_population_weights(net, weights, drives=None, info=None):
     Cheap compared with drawing a new network: used to change g or J while keeping the wiring.
     drives and info replace the network's drives and info when given.
     """
+    require_network("net", net)
+    require_population_weights("weights", weights)
+    if drives is not None:
+        require_instance("drives", drives, (tuple, list))
+    if info is not None:
+        require_instance("info", info, dict)
     conn = net.connectivity
     new_weights = population_weights(conn.indptr, conn.targets, net.n_e, weights)
     new_conn = Connectivity(indptr=conn.indptr, targets=conn.targets, weights=new_weights, n_target=conn.n_target)
@@ -819,6 +977,12 @@ def with_population_weights(net, weights, drives=None, info=None):
 
 def brunel_variant(net, g, eta):
     """A Brunel network (from brunel_network) with new relative inhibition g and drive eta, same wiring."""
+    require_network("net", net)
+    if net.info.get("model") != "brunel":
+        raise ValueError(f"net must be a network from brunel_network (got one from {net.info.get('model')!r}); "
+                         f"for other networks use with_population_weights.")
+    require_positive("g", g)
+    require_non_negative("eta", eta)
     info = dict(net.info)
     j, nu_thr = info["j"], info["nu_thr_hz"]
     weights = {("E", "E"): j, ("I", "E"): j, ("E", "I"): -g * j, ("I", "I"): -g * j}
@@ -833,6 +997,8 @@ def mean_drive_current_pa(net, drive):
     Delta synapses: n_inputs spikes per ms * rate make v jump by weight (mV) each, the charge of
     C_m * weight per spike; current synapses: a jump of weight (pA) decaying with tau carries weight * tau.
     """
+    require_network("net", net)
+    require_instance("drive", drive, PoissonDrive)
     if callable(drive.rate_hz):
         raise ValueError("the drive's rate is a function of time; give a constant rate to replace it by its mean.")
     spikes_per_ms = drive.n_inputs * hz_to_per_ms(np.asarray(drive.rate_hz, dtype=float))
@@ -854,7 +1020,9 @@ def with_constant_drive(net, spread_mv=0.0, seed=None):
     spread_mv: optional quenched heterogeneity, a Gaussian spread (s.d., mV of equivalent mean
     depolarisation, drawn once per neuron with seed) of the constant drive; never temporal noise.
     """
+    require_network("net", net)
     require_non_negative("spread_mv", spread_mv, "mV")
+    require_seed("seed", seed)
     poisson = [d for d in net.drives if isinstance(d, PoissonDrive)]
     if not poisson:
         raise ValueError("the network has no PoissonDrive to replace.")
@@ -874,6 +1042,11 @@ def combine_networks(networks):
     network lists all E neurons first (network 0's, then network 1's, ...), then all I neurons;
     ``info["blocks"]`` holds, per network, the combined indices of its E and I neurons.
     """
+    require_instance("networks", networks, (list, tuple))
+    if not networks:
+        raise ValueError("networks must hold at least one Network (got an empty list).")
+    for net in networks:
+        require_instance("networks (each entry)", net, Network)
     first = networks[0]
     for net in networks:
         if (net.synapses != first.synapses or net.delay_exc != first.delay_exc or net.delay_inh != first.delay_inh
@@ -941,6 +1114,16 @@ class BinaryNetwork:
     info: dict = field(default_factory=dict)
 
     def __post_init__(self):
+        require_count("n_e", self.n_e, minimum=0, maximum=MAX_NEURONS)
+        require_count("n_i", self.n_i, minimum=0, maximum=MAX_NEURONS)
+        if self.n < 1:
+            raise ValueError(f"n_e + n_i must be at least 1 (got n_e = {self.n_e}, n_i = {self.n_i}).")
+        require_instance("connectivity", self.connectivity, Connectivity)
+        if self.connectivity.n_source != self.n or self.connectivity.n_target != self.n:
+            raise ValueError(f"connectivity is {self.connectivity.n_source} -> {self.connectivity.n_target} "
+                             f"neurons but n_e + n_i = {self.n}.")
+        for name in ("h_ext", "theta"):
+            require_finite(name, getattr(self, name))
         for name in ("h_ext", "theta", "tau"):
             if np.shape(getattr(self, name)) != (self.n,):
                 raise ValueError(f"{name} must have one value per neuron, shape ({self.n},).")
@@ -953,6 +1136,8 @@ class BinaryNetwork:
 
     def initial_state(self, rng, active_fraction=0.1):
         """Random initial states (each neuron active with probability active_fraction) and their inputs."""
+        require_seed("rng", rng)
+        require_in_range("active_fraction", active_fraction, 0.0, 1.0)
         rng = np.random.default_rng(rng)
         s = rng.random(self.n) < active_fraction
         targets, weights = self.connectivity.outgoing(np.flatnonzero(s))
@@ -995,6 +1180,18 @@ def vvs_binary_network(k=1000, m0=0.1, n_e=10000, n_i=10000, couplings=VVS_COUPL
     each population. The update time constants (tau_e, tau_i, ms) set the speed, not the rates.
     """
     require_in_range("m0", m0, 0.0, 1.0)
+    n_e, n_i = require_count("n_e", n_e, maximum=MAX_NEURONS), require_count("n_i", n_i, maximum=MAX_NEURONS)
+    k = require_count("k", k)
+    if k >= n_e or k >= n_i:
+        raise ValueError(f"K = {k} inputs from each population need K < n_e = {n_e} and K < n_i = {n_i}: "
+                         f"lower k or raise n_e, n_i.")
+    require_couplings("couplings", couplings)
+    require_mapping("thresholds", thresholds, ("E", "I"))
+    require_positive("tau_e", tau_e, "ms")
+    require_positive("tau_i", tau_i, "ms")
+    require_seed("seed", seed)
+    require_synapse_memory((n_e + n_i) * 2 * k, f"n_e = {n_e}, n_i = {n_i}, k = {k}: {2 * k} inputs per neuron",
+                           "Use fewer neurons (n_e, n_i) or a smaller k.")
     strengths = balanced_couplings(k, 1.0, couplings, gamma=1.0)
     recurrent = {pair: w for pair, w in strengths.items() if pair[1] != "X"}
     conn = ei_connectivity(n_e, n_i, recurrent, seed, k={"E": int(k), "I": int(k)})
@@ -1009,7 +1206,14 @@ def vvs_binary_network(k=1000, m0=0.1, n_e=10000, n_i=10000, couplings=VVS_COUPL
 
 
 def simulate_binary(net, t_stop, dt=0.1, seed=None, t_average_from=0.0, progress=None):
-    """Run a binary network for t_stop ms in steps of dt ms; activity averaged from t_average_from ms."""
+    """Run a binary network for t_stop ms in steps of dt ms; activity averaged from t_average_from ms (< t_stop)."""
+    require_network("net", net, BinaryNetwork)
+    n_steps = n_steps_for(t_stop, dt)
+    require_seed("seed", seed)
+    t_average_from = float(require_non_negative("t_average_from", t_average_from, "ms"))
+    if t_average_from >= n_steps * dt:
+        raise ValueError(f"t_average_from = {t_average_from:g} ms is not before the end of the run (t_stop = "
+                         f"{t_stop:g} ms): nothing would be averaged. Give t_average_from < t_stop.")
     if dt <= 0 or dt > 0.5 * float(np.min(net.tau)):
         raise ValueError(f"dt = {dt} ms must be positive and at most half the shortest update time constant "
                          f"({0.5 * float(np.min(net.tau))} ms) so that updates stay asynchronous.")

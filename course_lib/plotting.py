@@ -6,6 +6,26 @@ a moderate dpi (small notebook files) and a colour-blind-safe palette.
 import matplotlib as mpl
 import numpy as np
 
+from .validation import (InputTypeError, require_count, require_indices, require_mapping,
+                         require_positive, require_vector)
+
+
+def _axes(ax):
+    """Raise InputTypeError unless ax is a matplotlib Axes (fig, ax = plt.subplots())."""
+    from matplotlib.axes import Axes
+    if not isinstance(ax, Axes):
+        raise InputTypeError(f"ax must be a matplotlib Axes, e.g. from fig, ax = plt.subplots() "
+                             f"(got {ax!r:.60}, of type {type(ax).__name__}).")
+    return ax
+
+
+def _curve(name_x, x, name_y, y):
+    """x and y as 1-d arrays of numbers of the same length (nan allowed: a gap in the curve)."""
+    x, y = require_vector(name_x, x, allow_nan=True), require_vector(name_y, y, allow_nan=True)
+    if x.shape != y.shape:
+        raise ValueError(f"{name_x} and {name_y} must have the same length (got {x.size} and {y.size}).")
+    return x, y
+
 COLORS = {"E": "#d62728", "I": "#1f77b4", "ext": "#2ca02c", "theory": "k", "sim": "#ff7f0e"}
 
 
@@ -23,6 +43,7 @@ def use_course_style():
 
 def label(ax, xlabel, ylabel, title=None):
     """Label both axes (units in the label text) and optionally set a title."""
+    _axes(ax)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
@@ -31,8 +52,17 @@ def label(ax, xlabel, ylabel, title=None):
 
 
 def raster(ax, times_ms, indices, color="k", markersize=1.5, label_text=None, max_spikes=200_000):
-    """Spike raster: one dot per spike at (time in ms, neuron index); thins very dense rasters."""
-    times_ms, indices = np.asarray(times_ms), np.asarray(indices)
+    """Spike raster: one dot per spike at (time in ms, neuron index); thins very dense rasters.
+
+    No spikes draw an empty raster (with its labels).
+    """
+    _axes(ax)
+    times_ms, indices = require_vector("times_ms", times_ms, "ms"), require_indices("indices", indices)
+    if times_ms.shape != indices.shape:
+        raise ValueError(f"times_ms {times_ms.shape} and indices {indices.shape} must have the same shape "
+                         f"(one index per spike).")
+    require_positive("markersize", markersize)
+    max_spikes = require_count("max_spikes", max_spikes)
     if times_ms.size > max_spikes:
         keep = np.linspace(0, times_ms.size - 1, max_spikes).astype(int)
         times_ms, indices = times_ms[keep], indices[keep]
@@ -43,7 +73,10 @@ def raster(ax, times_ms, indices, color="k", markersize=1.5, label_text=None, ma
 
 def theory_vs_simulation(ax, x_theory, y_theory, x_sim, y_sim, theory_label="theory",
                          sim_label="simulation"):
-    """Draw a theory curve (line) with simulated points (markers) over it."""
+    """Draw a theory curve (line) with simulated points (markers) over it; nan leaves a gap (no point)."""
+    _axes(ax)
+    _curve("x_theory", x_theory, "y_theory", y_theory)
+    _curve("x_sim", x_sim, "y_sim", y_sim)
     ax.plot(x_theory, y_theory, "-", color=COLORS["theory"], label=theory_label)
     ax.plot(x_sim, y_sim, "o", color=COLORS["sim"], label=sim_label, markersize=6)
     ax.legend()
@@ -56,11 +89,21 @@ STATE_COLORS = {"silent": "#DDDDDD", "AI": "#009E73", "AR": "#F0E442", "SR": "#C
 
 
 def state_map(ax, x_values, y_values, states, colors=None, legend=True):
-    """Coloured cells of a classified grid: states[i][j] at (x_values[i], y_values[j]) (axis units)."""
+    """Coloured cells of a classified grid: states[i][j] at (x_values[i], y_values[j]) (axis units).
+
+    x_values and y_values: increasing grid values, at least one each.
+    """
     from matplotlib.colors import ListedColormap
     from matplotlib.patches import Patch
-    colors = STATE_COLORS if colors is None else colors
-    x, y, states = np.asarray(x_values, float), np.asarray(y_values, float), np.asarray(states)
+    _axes(ax)
+    colors = STATE_COLORS if colors is None else require_mapping("colors", colors, finite=False)
+    x, y = require_vector("x_values", x_values, min_size=1), require_vector("y_values", y_values, min_size=1)
+    for name, v in (("x_values", x), ("y_values", y)):
+        if np.any(np.diff(v) <= 0):
+            raise ValueError(f"{name} must increase (got {v}): sort the grid values.")
+    states = np.asarray(states)
+    if states.dtype.kind not in "UO":
+        raise InputTypeError(f"states must be state names such as 'AI' (got {states!r:.60}).")
     if states.shape != (x.size, y.size):
         raise ValueError(f"states has shape {states.shape}; expected (len(x_values), len(y_values)) "
                          f"= {(x.size, y.size)}.")

@@ -113,6 +113,70 @@ def require_count(name, value, minimum=1, maximum=None):
     return int(value)
 
 
+def require_vector(name, value, unit="", min_size=0, allow_nan=False):
+    """Raise unless value is a 1-d array (or list) of finite numbers with at least min_size entries; returns it.
+
+    allow_nan: nan is accepted (e.g. a gap in a plotted curve); inf never is.
+    """
+    arr = as_numbers(name, value, unit)
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be a 1-d array of numbers{_in(unit)} (got {_show(value)}, "
+                         f"of shape {arr.shape}).")
+    bad = np.isinf(arr) if allow_nan else ~np.isfinite(arr)
+    if np.any(bad):
+        raise ValueError(f"{name} must hold finite numbers{_in(unit)} (got {_show(value)}): "
+                         f"{'inf is' if allow_nan else 'nan and inf are'} not allowed.")
+    if arr.size < min_size:
+        raise ValueError(f"{name} must hold at least {min_size} values (got {arr.size}).")
+    return arr
+
+
+def require_indices(name, value, n=None, ndim=1):
+    """Raise unless value holds whole numbers >= 0 (and < n): neuron indices. Returns them as an integer array.
+
+    Integer arrays are checked without a copy (connectivity arrays can hold 10^8 entries).
+    """
+    if isinstance(value, (str, bytes, bool, np.bool_)) or value is None or callable(value):
+        raise InputTypeError(f"{name} must be neuron indices: whole numbers >= 0 (got {_show(value)}).")
+    arr = np.asarray(value)
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must be a {ndim}-d array of neuron indices (got {_show(value)}, "
+                         f"of shape {arr.shape}).")
+    if arr.dtype.kind == "f" or (arr.dtype.kind == "O" and arr.size == 0):
+        if not np.all(np.isfinite(arr)) or np.any(arr != np.round(arr)):
+            raise ValueError(f"{name} must hold whole numbers (neuron indices), not {_show(value)}.")
+        arr = arr.astype(np.int64)
+    elif arr.dtype.kind not in "iu":
+        raise InputTypeError(f"{name} must be neuron indices: whole numbers >= 0 (got {_show(value)}).")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{name} must hold indices >= 0 (got {int(arr.min())}).")
+    if n is not None and arr.size and arr.max() >= n:
+        raise ValueError(f"{name} must hold indices between 0 and {n - 1} (got {int(arr.max())}).")
+    return arr
+
+
+def require_window(t_start, t_stop, start_name="t_start", stop_name="t_stop"):
+    """Raise unless t_start and t_stop are finite numbers (ms) with t_stop > t_start; returns both as floats."""
+    t_start, t_stop = require_number(start_name, t_start, "ms"), require_number(stop_name, t_stop, "ms")
+    if t_stop <= t_start:
+        raise ValueError(f"{stop_name} ({t_stop:g} ms) must be after {start_name} ({t_start:g} ms): the window "
+                         f"[{start_name}, {stop_name}) would be empty.")
+    return t_start, t_stop
+
+
+def require_mapping(name, value, keys=(), finite=True):
+    """Raise unless value is a dict holding the given keys (with finite numbers if finite); returns it."""
+    if not isinstance(value, dict):
+        raise InputTypeError(f"{name} must be a dict (got {_show(value)}, of type {type(value).__name__}).")
+    missing = [key for key in keys if key not in value]
+    if missing:
+        raise ValueError(f"{name} must have the keys {list(keys)}; missing {missing}.")
+    if finite:
+        for key, entry in value.items():
+            require_finite(f"{name}[{key!r}]", entry)
+    return value
+
+
 def require_choice(name, value, choices):
     """Raise unless value is one of choices (e.g. a gate name)."""
     if not isinstance(value, str) or value not in choices:

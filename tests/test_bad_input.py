@@ -1,6 +1,6 @@
 """Bad input gets a clear error, everywhere (issue 20): a property-style test of the public callables of
-neurons, simulation, inputs, units, synapses, receptors, plasticity, theory (single neuron, synapses,
-working memory, attractor) and models (cann, working_memory).
+neurons, simulation, inputs, units, synapses, receptors, plasticity, network, analysis, plotting, theory (single
+neuron, synapses, working memory, attractor, balanced, decision) and models (cann, working_memory).
 
 Each callable has a valid call (CASES below). The test replaces one argument at a time by a bad value of
 its kind (nan, inf, negative, zero where positive is needed, text, a wrong shape, a huge count, dt = 1e-7,
@@ -21,9 +21,13 @@ import sys
 import numpy as np
 import pytest
 
-from course_lib import inputs, neurons, plasticity, receptors, simulation, synapses, units
+from matplotlib.figure import Figure
+
+from course_lib import analysis, inputs, network, neurons, plasticity, plotting, receptors, simulation, synapses, units
 from course_lib.models import cann, working_memory as wm
-from course_lib.theory import attractor, single_neuron as sn, synapses as ts, working_memory as twm
+from course_lib.models.decision import WongWang
+from course_lib.theory import attractor, balanced as tb, decision as td, single_neuron as sn, synapses as ts
+from course_lib.theory import working_memory as twm
 
 SEED = 20
 TIME_LIMIT_S = 10.0          # a call that takes longer counts as a hang
@@ -42,6 +46,8 @@ BAD = {
     "dt": [NAN, INF, -0.1, 0.0, "abc", 1e-7],                     # 1e-7 ms: far too many steps
     "t_stop": [NAN, INF, -1.0, 0.0, "abc", 0.01, 1e12],          # 0.01 ms is shorter than every dt below
     "array": [NAN, INF, "abc", [1.0, NAN]],                      # finite numbers of any shape
+    "count0": [NAN, INF, -1, 2.5, "abc", 10 ** 12],              # a whole number >= 0 (an empty population is valid)
+    "whole": [NAN, INF, -1, 0, 2.5, "abc"],                      # a whole number >= 1 in a formula (any size)
 }
 
 LIF, EIF, ADEX, HH = neurons.LIF(), neurons.EIF(), neurons.AdEx(), neurons.HodgkinHuxley()
@@ -50,6 +56,34 @@ RING = cann.CANN(n=64)
 RATE = wm.RateModel(p=3)
 NET = wm.MongilloNetwork(n_e=100, n_i=25, p=2)
 EXP = synapses.ExponentialSynapse()
+
+# Part III: small networks (100 neurons) and spike data of 10 neurons over 200 ms
+BRUNEL = network.brunel_network(n_e=80, n_i=20, seed=1)
+BALANCED = network.balanced_lif_network(k=10, n_e=100, n_i=25, seed=1)
+BINARY = network.vvs_binary_network(k=10, n_e=100, n_i=100, seed=1)
+RESULT = network.simulate_network(BRUNEL, 20.0, seed=2)
+CONN = network.Connectivity.from_pairs([0, 1, 2], [1, 2, 0], 1.0, 3, 3)
+VVS = network.VVS_COUPLINGS
+WONG = WongWang()
+AX = Figure().subplots()
+_SPIKE_RNG = np.random.default_rng(SEED)
+TIMES = np.sort(_SPIKE_RNG.uniform(0.0, 200.0, 400))
+SPIKE_INDICES = _SPIKE_RNG.integers(0, 10, 400)
+SPIKES3 = {"times_ms": TIMES, "indices": SPIKE_INDICES, "n": 10}
+WINDOWED = {**SPIKES3, "t_start": 0.0, "t_stop": 200.0}
+WINDOWED_NEURONS = {"times_ms": TIMES, "indices": SPIKE_INDICES, "neurons": np.arange(10), "t_start": 0.0,
+                    "t_stop": 200.0}
+# indices of spikes: beyond n (10), negative, fractional, of another length than times_ms
+INDICES = ("array", [np.where(np.arange(400) == 7, 10, SPIKE_INDICES), np.where(np.arange(400) == 7, -1, SPIKE_INDICES),
+                     SPIKE_INDICES + 0.5, SPIKE_INDICES[:5]])
+INDICES_ANY = ("array", INDICES[1][1:])              # where any index >= 0 is valid (neurons without spikes)
+MIN_SPIKES = ("only", [NAN, INF, -1, 0, 2.5, "abc"])   # a huge min_spikes is valid: the CV is then nan
+SPIKE_TIMES = ("array", [np.ones((2, 2))])            # one neuron's spike times: 1-d
+_T_STEP = np.arange(0.0, 200.0, 1.0)
+STEP = {"t_ms": _T_STEP, "signal": (_T_STEP >= 100) * (1 - np.exp(-np.maximum(_T_STEP - 100, 0) / 5.0)),
+        "t_steps": [100.0], "window_ms": 50.0}
+LAG = np.arange(-10.0, 50.0, 0.5)
+COH = np.array([3.2, 6.4, 12.8, 25.6, 51.2])
 
 
 def wm_result():
@@ -330,6 +364,200 @@ CASES = [
       "readout_ms": "pos", "dt": "dt", "i_b": "num"}),
     ("population_spike_times", wm.population_spike_times, {"t_ms": [0.0, 1.0, 2.0], "rate_hz": [0.0, 50.0, 0.0]},
      {"t_ms": ("array", [[0.0, 1.0]]), "rate_hz": "array", "threshold_hz": "num", "min_gap_ms": "nonneg"}),
+    # --- network (Part III): connectivity, drives, builders, runner, binary network ---
+    ("Connectivity", network.Connectivity, {"indptr": np.array([0, 1, 2]), "targets": np.array([1, 0], np.int32),
+                                            "weights": np.ones(2), "n_target": 2},
+     {"indptr": ("array", [np.array([0, 2, 1]), np.array([1, 2, 3])]), "targets": ("array", [np.array([1, 5])]),
+      "weights": "array", "n_target": "count"}),
+    ("Connectivity.from_pairs", network.Connectivity.from_pairs,
+     {"sources": [0, 1], "targets": [1, 0], "weights": 1.0, "n_source": 2, "n_target": 2},
+     {"sources": ("array", [[0, 5], [0, -1], [0.5, 1]]), "targets": ("array", [[1, 5], [1]]), "weights": "array",
+      "n_source": "count", "n_target": "count"}),
+    ("Connectivity.in_degree", CONN.in_degree, {"sources": [0, 1]}, {"sources": ("array", [[0, 500], [-1], [0.5]])}),
+    ("stable_order", network.stable_order, {"keys": [3, 1, 2]}, {"keys": ("array", [[-1, 2], [0.5, 1]])}),
+    ("fixed_indegree", network.fixed_indegree, {"n_source": 50, "n_target": 40, "k": 5, "rng": 1},
+     {"n_source": "count0", "n_target": "count0", "k": ("count0", [60]), "rng": "seed"}),
+    ("bernoulli", network.bernoulli, {"n_source": 50, "n_target": 40, "p": 0.1, "rng": 1},
+     {"n_source": "count0", "n_target": "count0", "p": ("nonneg", [1.5]), "rng": "seed"}),
+    ("ei_connectivity", network.ei_connectivity,
+     {"n_e": 40, "n_i": 10, "weights": {("E", "E"): 0.1, ("E", "I"): -0.5}, "rng": 1, "k": {"E": 4, "I": 1}},
+     {"n_e": "count0", "n_i": "count0", "weights": ("obj", [{("E", "Q"): 1.0}, {("E", "E"): NAN}]), "rng": "seed",
+      "k": ("only", ["abc", {"E": 4}, {"E": NAN, "I": 1}, {"E": 400, "I": 1}])}),
+    ("empty_connectivity", network.empty_connectivity, {"n": 5}, {"n": "count"}),
+    ("SynapseModel", network.SynapseModel, {}, {"kind": ("obj", ["gaba"]), "tau_exc": "pos", "tau_inh": "pos",
+                                                "e_exc": "num", "e_inh": "num"}),
+    ("PoissonDrive", network.PoissonDrive, {"rate_hz": 10.0, "n_inputs": 100, "weight": 0.1},
+     {"rate_hz": "nonneg", "n_inputs": "count0", "weight": "array", "channel": ("obj", ["exc"])}),
+    ("ConstantDrive", network.ConstantDrive, {"current_pa": 100.0}, {"current_pa": "array"}),
+    ("combine_populations", network.combine_populations, {"neuron_e": LIF, "neuron_i": neurons.LIF(t_ref=1.0),
+                                                          "n_e": 4, "n_i": 1},
+     {"neuron_e": "obj", "neuron_i": ("obj", [EIF]), "n_e": "count0", "n_i": "count0"}),
+    ("Network", network.Network, {"neuron": network.BRUNEL_NEURON, "n_e": 4, "n_i": 1,
+                                  "connectivity": network.empty_connectivity(5)},
+     {"neuron": "obj", "n_e": ("count0", [7]), "n_i": "count0", "connectivity": "obj",
+      "synapses": ("obj", ["delta"]), "delay_exc": "nonneg", "delay_inh": "nonneg",
+      "drives": ("obj", [[3.0], (network.PoissonDrive(10.0, 5, np.ones(7)),)])}),
+    ("Network.initial_state", BRUNEL.initial_state, {"dt": 0.1, "rng": 1},
+     {"dt": ("dt", [0.07]), "rng": "seed", "v0": ("array", [np.zeros(7)])}),
+    ("Network.delay_steps", BRUNEL.delay_steps, {"dt": 0.1}, {"dt": ("pos", [0.7])}),
+    ("simulate_network", network.simulate_network, {"net": BRUNEL, "t_stop": 2.0, "seed": 1},
+     {"net": "obj", "t_stop": "t_stop", "dt": ("dt", [1.0]), "seed": "seed",
+      "record_v": ("array", [[0, 500], [-1], [0.5]]), "record_currents": ("array", [[0, 500]]),
+      "v0": ("array", [np.zeros(7)]), "state": ("obj", [{"step": 0}])}),
+    ("NetworkResult.mean_rate_hz", RESULT.mean_rate_hz, {"name": "E"},
+     {"name": ("obj", ["X"]), "t_start": ("num", [50.0]), "t_stop": "num"}),
+    ("NetworkResult.spikes_of", RESULT.spikes_of, {"name": "E"}, {"name": ("obj", ["X"])}),
+    ("NetworkResult.population", RESULT.population, {"name": "E"}, {"name": ("obj", ["X"])}),
+    ("brunel_threshold_rate_hz", network.brunel_threshold_rate_hz, {}, {"j": "pos", "c_e": "whole", "neuron": "obj"}),
+    ("brunel_network", network.brunel_network, {"n_e": 80, "n_i": 20, "seed": 1},
+     {"g": "pos", "eta": "nonneg", "n_e": ("count", [10 ** 9]), "n_i": "count", "epsilon": ("pos", [1.5, 0.001]),
+      "j": "pos", "delay": "nonneg", "seed": "seed", "neuron": ("obj", [HH])}),
+    ("balanced_couplings", network.balanced_couplings, {"k": 100, "j": 1.0},
+     {"k": "pos", "j": "num", "couplings": ("obj", [{("E", "E"): NAN}]), "gamma": "pos"}),
+    ("brunel_couplings", network.brunel_couplings, {}, {"g": "num", "gamma": "pos"}),
+    ("balanced_lif_network", network.balanced_lif_network, {"k": 10, "n_e": 100, "n_i": 25, "seed": 1},
+     {"k": ("count", [200, 10 ** 9]), "nu0_hz": "nonneg", "g": "pos", "j": "pos", "n_e": "count",
+      "n_i": ("count", [10 ** 10]), "gamma": "pos", "couplings": ("obj", [{("E", "E"): 1.0}]), "delay": "nonneg",
+      "seed": "seed", "neuron": ("obj", [HH])}),
+    ("with_population_weights", network.with_population_weights, {"net": BRUNEL, "weights": {("E", "E"): 0.2}},
+     {"net": "obj", "weights": ("obj", [{("E", "X"): 1.0}, {("E", "E"): NAN}, [0.2]]),
+      "drives": ("obj", [[3.0]]), "info": ("obj", [3.0])}),
+    ("brunel_variant", network.brunel_variant, {"net": BRUNEL, "g": 4.0, "eta": 1.0},
+     {"net": ("obj", [BALANCED]), "g": "pos", "eta": "nonneg"}),
+    ("mean_drive_current_pa", network.mean_drive_current_pa, {"net": BRUNEL, "drive": BRUNEL.drives[0]},
+     {"net": "obj", "drive": ("obj", [network.ConstantDrive(5.0)])}),
+    ("with_constant_drive", network.with_constant_drive, {"net": BRUNEL}, {"net": "obj", "spread_mv": "nonneg",
+                                                                            "seed": "seed"}),
+    ("combine_networks", network.combine_networks, {"networks": [BRUNEL, BRUNEL]},
+     {"networks": ("obj", [[], [BRUNEL, "abc"], BRUNEL])}),
+    ("BinaryNetwork", network.BinaryNetwork, {"n_e": 3, "n_i": 2, "connectivity": network.empty_connectivity(5),
+                                              "h_ext": np.ones(5), "theta": np.ones(5), "tau": np.ones(5)},
+     {"n_e": "count0", "n_i": "count0", "connectivity": "obj", "h_ext": "array", "theta": "array", "tau": "pos"}),
+    ("BinaryNetwork.initial_state", BINARY.initial_state, {"rng": 1},
+     {"rng": "seed", "active_fraction": ("nonneg", [1.5])}),
+    ("vvs_binary_network", network.vvs_binary_network, {"k": 10, "n_e": 100, "n_i": 100, "seed": 1},
+     {"k": ("count", [200, 10 ** 9]), "m0": ("nonneg", [1.5]), "n_e": "count", "n_i": ("count", [10 ** 10]),
+      "couplings": ("obj", [{("E", "E"): 1.0}]), "thresholds": ("obj", [{"E": NAN, "I": 1.0}]),
+      "tau_e": "pos", "tau_i": "pos", "seed": "seed"}),
+    ("simulate_binary", network.simulate_binary, {"net": BINARY, "t_stop": 2.0, "seed": 1},
+     {"net": "obj", "t_stop": "t_stop", "dt": ("dt", [5.0]), "seed": "seed", "t_average_from": ("nonneg", [5.0])}),
+    # --- analysis ---
+    ("spike_trains", analysis.spike_trains, SPIKES3, {"times_ms": "array", "indices": INDICES, "n": "count"}),
+    ("firing_rates_hz", analysis.firing_rates_hz, WINDOWED,
+     {"times_ms": "array", "indices": INDICES, "n": "count", "t_start": "num", "t_stop": ("num", [0.0])}),
+    ("isis", analysis.isis, {"spike_times_ms": [1.0, 5.0]}, {"spike_times_ms": SPIKE_TIMES}),
+    ("cv_isi", analysis.cv_isi, {"spike_times_ms": [1.0, 5.0, 12.0]},
+     {"spike_times_ms": SPIKE_TIMES, "min_spikes": MIN_SPIKES}),
+    ("cv_isi_per_neuron", analysis.cv_isi_per_neuron, SPIKES3,
+     {"times_ms": "array", "indices": INDICES, "n": "count", "min_spikes": MIN_SPIKES}),
+    ("first_spike_latency", analysis.first_spike_latency, {"spike_times_ms": [1.0, 5.0]},
+     {"spike_times_ms": SPIKE_TIMES, "t_onset": "num"}),
+    ("steady_rate_hz", analysis.steady_rate_hz, {"spike_times_ms": [1.0, 5.0], "t_start": 0.0, "t_stop": 10.0},
+     {"spike_times_ms": SPIKE_TIMES, "t_start": "num", "t_stop": ("num", [0.0])}),
+    ("population_rate_hz", analysis.population_rate_hz, {"times_ms": TIMES, "n": 10, "t_start": 0.0, "t_stop": 200.0},
+     {"times_ms": "array", "n": "count", "t_start": "num", "t_stop": ("num", [0.0, 1e12]), "bin_ms": ("pos", [1e-9])}),
+    ("rate_distribution", analysis.rate_distribution, WINDOWED,
+     {"times_ms": "array", "indices": INDICES, "n": "count", "t_start": "num", "t_stop": ("num", [0.0]),
+      "bins": "count", "max_rate_hz": "pos"}),
+    ("spike_counts", analysis.spike_counts, {**WINDOWED_NEURONS, "window_ms": 50.0},
+     {"times_ms": "array", "indices": INDICES_ANY, "neurons": ("array", [[-1], [0.5]]), "t_start": "num",
+      "t_stop": ("num", [0.0]), "window_ms": ("pos", [1e-9, 500.0])}),
+    ("fano_factor", analysis.fano_factor, WINDOWED,
+     {"times_ms": "array", "indices": INDICES, "n": "count", "t_start": "num", "t_stop": ("num", [0.0]),
+      "window_ms": ("pos", [1e-9, 500.0])}),
+    ("spike_count_correlations", analysis.spike_count_correlations, WINDOWED_NEURONS,
+     {"times_ms": "array", "indices": INDICES_ANY, "neurons": ("array", [[-1], [0.5]]), "t_start": "num",
+      "t_stop": ("num", [0.0]), "window_ms": ("pos", [1e-9, 500.0])}),
+    ("power_spectrum", analysis.power_spectrum, {"signal": np.sin(np.arange(512.0)), "dt_ms": 0.5},
+     {"signal": ("array", [np.ones((4, 4)), [1.0]]), "dt_ms": "pos", "segment_ms": ("pos", [1e-9])}),
+    ("population_rate_spectrum", analysis.population_rate_spectrum,
+     {"times_ms": TIMES, "n": 10, "t_start": 0.0, "t_stop": 200.0},
+     {"times_ms": "array", "n": "count", "t_start": "num", "t_stop": ("num", [0.0, 1e12]), "bin_ms": ("pos", [1e-9]),
+      "segment_ms": "pos"}),
+    ("synchrony", analysis.synchrony, WINDOWED,
+     {"times_ms": "array", "indices": INDICES, "n": "count", "t_start": "num", "t_stop": ("num", [0.0]),
+      "bin_ms": ("pos", [1e-9, 500.0])}),
+    ("synchrony_chi", analysis.synchrony_chi, WINDOWED,
+     {"times_ms": "array", "indices": INDICES, "n": "count", "t_start": "num", "t_stop": ("num", [0.0]),
+      "bins_ms": ("pos", [[1.0, NAN], [], [1e-9]])}),
+    ("network_state", analysis.network_state, WINDOWED,
+     {"times_ms": "array", "indices": INDICES, "n": "count", "t_start": "num", "t_stop": ("num", [0.0, 1e12]),
+      "min_spikes": MIN_SPIKES}),
+    ("adaptation_index", analysis.adaptation_index, {"spike_times": [1.0, 5.0, 12.0, 22.0]},
+     {"spike_times": SPIKE_TIMES, "skip": ("only", [NAN, -1, 2.5, "abc"])}),
+    ("classify_firing_pattern", analysis.classify_firing_pattern, {"spike_times": [1.0, 5.0, 12.0, 22.0],
+                                                                  "t_on": 0.0, "t_off": 30.0},
+     {"spike_times": SPIKE_TIMES, "t_on": "num", "t_off": ("num", [0.0])}),
+    ("step_response", analysis.step_response, STEP,
+     {"t_ms": ("array", [np.zeros(3)]), "signal": ("array", [np.zeros(3)]), "t_steps": ("array", [[], [1e6]]),
+      "window_ms": "pos", "baseline_ms": "pos", "final_ms": ("pos", [500.0]), "directions": ("array", [[2.0]])}),
+    ("response_time", analysis.response_time, {"lag_ms": LAG, "x": 1.0 - np.exp(-np.maximum(LAG, 0) / 5.0)},
+     {"lag_ms": ("array", [np.zeros(3)]), "x": ("array", [np.zeros(3)]), "level": ("pos", [1.5]),
+      "band": ("pos", [1.5]), "fit_until_ms": "num"}),
+    # --- plotting ---
+    ("use_course_style", plotting.use_course_style, {}, {}),
+    ("label", plotting.label, {"ax": AX, "xlabel": "t (ms)", "ylabel": "v (mV)"}, {"ax": "obj"}),
+    ("raster", plotting.raster, {"ax": AX, "times_ms": TIMES[:20], "indices": SPIKE_INDICES[:20]},
+     {"ax": "obj", "times_ms": ("array", [np.zeros(3)]), "indices": ("array", [np.zeros(3), [-1] * 20]),
+      "markersize": "pos", "max_spikes": ("only", [NAN, -1, 0, 2.5, "abc"])}),
+    ("theory_vs_simulation", plotting.theory_vs_simulation,
+     {"ax": AX, "x_theory": [0.0, 1.0], "y_theory": [0.0, 1.0], "x_sim": [0.5], "y_sim": [0.4]},
+     {"ax": "obj", "x_theory": ("only", ["abc", None, [0.0, 1.0, 2.0]]), "y_theory": ("only", ["abc", [1.0]]),
+      "x_sim": ("only", ["abc", [[0.5], [1.0]]]), "y_sim": ("only", ["abc", [0.1, 0.2]])}),
+    ("state_map", plotting.state_map, {"ax": AX, "x_values": [1.0, 2.0], "y_values": [1.0], "states": [["AI"], ["SR"]]},
+     {"ax": "obj", "x_values": ("array", [[1.0], [2.0, 1.0]]), "y_values": ("array", [[1.0, 2.0]]),
+      "states": ("obj", [[["AI"], ["boom"]], [["AI"]]]), "colors": ("obj", [{"AI": "red"}, "abc"])}),
+    # --- theory: balanced networks ---
+    ("coupling_matrix", tb.coupling_matrix, {}, {"couplings": ("obj", [{("E", "E"): 1.0}, {**VVS, ("E", "E"): NAN}])}),
+    ("balanced_rates", tb.balanced_rates, {"nu_ext": 0.1},
+     {"nu_ext": "nonneg", "couplings": ("obj", [{**VVS, ("E", "I"): INF}])}),
+    ("balance_conditions", tb.balance_conditions, {},
+     {"couplings": ("obj", [{("E", "E"): 1.0}, {**VVS, ("I", "X"): 0.0}])}),
+    ("gaussian_tail", tb.gaussian_tail, {"x": [0.0, 1.0]}, {"x": "array"}),
+    ("vvs_mean_field", tb.vvs_mean_field, {"k": 1000, "m0": 0.1},
+     {"k": "pos", "m0": ("pos", [1.5]), "couplings": ("obj", [{**VVS, ("I", "I"): NAN}]),
+      "thresholds": ("obj", [{"E": NAN, "I": 1.0}, {"E": 1.0}])}),
+    ("siegert_rate_hz", tb.siegert_rate_hz, {"mu_mv": 15.0, "sigma_mv": 5.0},
+     {"mu_mv": "array", "sigma_mv": "pos", "tau_m": "pos", "t_ref": "nonneg", "v_th": ("num", [5.0]),
+      "v_reset": ("num", [25.0])}),
+    ("lif_input_statistics", tb.lif_input_statistics, {"rates_hz": [5.0, 5.0], "j_mv": [0.1, -0.5], "k": [100, 25]},
+     {"rates_hz": ("nonneg", [[5.0, NAN]]), "j_mv": ("array", [[0.1, 0.1, 0.1]]), "k": ("nonneg", [[100, -1]]),
+      "tau_m": "pos"}),
+    ("lif_network_rates_hz", tb.lif_network_rates_hz,
+     {"j_mv": [[0.2, -1.0], [0.2, -1.0]], "k": [[100, 25], [100, 25]], "j_ext_mv": [0.2, 0.2], "k_ext": [100, 100],
+      "nu_ext_hz": 20.0},
+     {"j_mv": ("array", [[0.2, -1.0]]), "k": ("nonneg", [[[100, 25]]]), "j_ext_mv": "array", "k_ext": "nonneg",
+      "nu_ext_hz": "nonneg", "neuron": ("obj", [HH]), "guess_hz": ("nonneg", [[1.0, 2.0, 3.0]])}),
+    ("balanced_lif_rates_hz", tb.balanced_lif_rates_hz, {"k": 1000, "nu0_hz": 10.0},
+     {"k": ("whole", [2]), "nu0_hz": "nonneg", "g": "pos", "j": "pos", "gamma": "pos", "couplings": ("obj", [{}]),
+      "neuron": ("obj", [HH])}),
+    ("balanced_lif_input_mv", tb.balanced_lif_input_mv, {"k": 1000, "rates_hz": [5.0, 5.0], "nu0_hz": 10.0},
+     {"k": "pos", "rates_hz": ("nonneg", [[5.0]]), "nu0_hz": "nonneg", "g": "pos", "j": "pos", "gamma": "pos",
+      "couplings": ("obj", [{}]), "tau_m": "pos"}),
+    ("brunel_rate_hz", tb.brunel_rate_hz, {"g": 5.0, "eta": 2.0},
+     {"g": "pos", "eta": "nonneg", "j": "pos", "c_e": "whole", "gamma": "pos", "neuron": ("obj", [HH])}),
+    ("brunel_balanced_rate_hz", tb.brunel_balanced_rate_hz, {"g": 5.0, "eta": 2.0},
+     {"g": ("pos", [2.0]), "eta": "nonneg", "j": "pos", "c_e": "whole", "gamma": "pos", "neuron": ("obj", [HH])}),
+    # --- theory: decision ---
+    ("reduced_rate_inverse_pa", td.reduced_rate_inverse_pa, {"model": WONG, "rate_hz": 10.0},
+     {"model": "obj", "rate_hz": "pos", "x_low": ("num", [1e5]), "x_high": "num", "n_iter": "count"}),
+    ("reduced_nullcline", td.reduced_nullcline, {"model": WONG, "s_own": [0.1, 0.2]},
+     {"model": "obj", "s_own": ("array", [[1.5], [-0.1]]), "external_own_pa": "array"}),
+    ("reduced_jacobian", td.reduced_jacobian, {"model": WONG, "s": [0.1, 0.2]},
+     {"model": "obj", "s": ("array", [[0.1, 0.2, 0.3]]), "external_pa": "array"}),
+    ("reduced_fixed_points", td.reduced_fixed_points, {"model": WONG},
+     {"model": "obj", "external_pa": ("array", [[1.0, 2.0, 3.0]]), "n_grid": ("count", [1])}),
+    ("classify_fixed_point", td.classify_fixed_point, {"jacobian": -np.eye(2)},
+     {"jacobian": ("array", [np.ones(3), np.ones((2, 3))])}),
+    ("reduced_spontaneous_state", td.reduced_spontaneous_state, {"model": WONG}, {"model": "obj"}),
+    ("noise_free_decision_time", td.noise_free_decision_time, {"model": WONG, "coherence": 12.8},
+     {"model": "obj", "coherence": ("num", [[1.0, 2.0]]), "threshold_hz": "pos", "window_ms": "pos",
+      "mu0_hz": "nonneg", "t_max": ("pos", [1e12]), "dt": ("dt", [1e-7])}),
+    ("weibull_accuracy", td.weibull_accuracy, {"coherence": [3.2, 12.8], "alpha": 7.0, "beta": 1.5},
+     {"coherence": "array", "alpha": "pos", "beta": "pos"}),
+    ("fit_weibull", td.fit_weibull, {"coherence": COH, "accuracy": td.weibull_accuracy(COH, 7.0, 1.5)},
+     {"coherence": ("array", [[1.0], [1.0, 2.0]]), "accuracy": ("array", [[0.5], np.full(5, 1.5)]),
+      "n_trials": ("pos", [[1.0, 2.0]])}),
 ]
 
 # Not fed bad input, on purpose (each is documented here so that the omission is visible):
@@ -342,6 +570,14 @@ CASES = [
 # * value(state), block(v), spike_current(v), firing_rate(u), recurrent_input(r), send_spikes, stp_now,
 #   external_means, rate_input, current_function: state read-outs and helpers of the loop that take the
 #   runner's own arrays.
+# * network: Network.step / propagate / send_spikes / synaptic_currents / add_external_spikes / step_constants,
+#   BinaryNetwork.step, Connectivity.outgoing / outgoing_targets, PoissonDrive.counts, ConstantDrive.current_at,
+#   poisson_counts, poisson_table: called in every step of a run (simulate_network and simulate_binary check
+#   what reaches them). population_weights: the helper of ei_connectivity and with_population_weights, which
+#   check its arguments. Result objects (NetworkResult, BinaryResult) are made by the runners; their methods
+#   that take arguments are fed below.
+# * private unchecked forms that root finders and curve fits call many times (theory.balanced._siegert_rate_hz,
+#   theory.decision._nullcline, _jacobian, _weibull): their public forms are fed below.
 
 
 # Valid calls whose documented answer may be nan: "no such state" is an answer, not a failure.

@@ -9,6 +9,8 @@
   (Amit & Brunel 1997; Brunel 2000): ``lif_network_rates_hz``, ``brunel_rate_hz``.
 
 Units: ms, mV, Hz. Rates inside the formulas are per ms (Hz / 1000), written with course_lib.units.
+Each public function checks its arguments once (CONVENTIONS.md section 15); the root finders call
+unchecked private forms (_siegert_rate_hz, _gaussian_tail) in their loops.
 """
 import numpy as np
 from scipy.integrate import quad
@@ -16,9 +18,27 @@ from scipy.optimize import brentq, root
 from scipy.special import erfc, erfcx
 
 from ..network import (BRUNEL_NEURON, J_REFERENCE_MV, VVS_COUPLINGS, VVS_THRESHOLDS, brunel_couplings,
-                       brunel_threshold_rate_hz)
+                       brunel_threshold_rate_hz, require_couplings, require_lif)
 from ..units import hz_to_per_ms, per_ms_to_hz
-from ..validation import require_positive
+from ..validation import (require_above, require_count, require_finite, require_in_range, require_mapping,
+                          require_non_negative, require_positive)
+
+
+def _shaped(name, value, shape, check=require_finite):
+    """value checked by check (finite, non-negative, ...) and of the given shape."""
+    arr = check(name, value)
+    if arr.shape != shape:
+        raise ValueError(f"{name} must have shape {shape} (got {arr.shape}).")
+    return arr
+
+
+def _inhibitory_in_degree(k, gamma):
+    """gamma K rounded: the number of inhibitory inputs; ValueError naming k and gamma if it is 0."""
+    k_inh = round(gamma * k)
+    if k_inh < 1:
+        raise ValueError(f"gamma K = {gamma:g} x {k:g} rounds to {k_inh} inhibitory inputs; raise k or gamma so "
+                         f"that gamma K >= 1.")
+    return k_inh
 
 __all__ = ["coupling_matrix", "balanced_rates", "balance_conditions", "gaussian_tail", "vvs_mean_field",
            "siegert_rate_hz", "lif_input_statistics", "lif_network_rates_hz", "balanced_lif_rates_hz",
@@ -27,6 +47,7 @@ __all__ = ["coupling_matrix", "balanced_rates", "balance_conditions", "gaussian_
 
 def coupling_matrix(couplings=VVS_COUPLINGS):
     """Recurrent couplings as a 2 x 2 matrix [[EE, EI], [IE, II]] and the external ones [EX, IX]."""
+    require_couplings("couplings", couplings)
     j = np.array([[couplings[("E", "E")], couplings[("E", "I")]],
                   [couplings[("I", "E")], couplings[("I", "I")]]], dtype=float)
     j_ext = np.array([couplings[("E", "X")], couplings[("I", "X")]], dtype=float)
@@ -43,7 +64,7 @@ def balanced_rates(nu_ext, couplings=VVS_COUPLINGS):
     solution exists (van Vreeswijk & Sompolinsky need J_EX/J_IX > J_EI/J_II > J_EE/J_IE).
     """
     j, j_ext = coupling_matrix(couplings)
-    nu_ext = np.asarray(nu_ext, dtype=float)
+    nu_ext = require_non_negative("nu_ext", nu_ext)
     if np.allclose(j[0], j[1]) and np.isclose(j_ext[0], j_ext[1]):
         total = j[0].sum()
         if total >= 0:
@@ -62,6 +83,10 @@ def balanced_rates(nu_ext, couplings=VVS_COUPLINGS):
 def balance_conditions(couplings=VVS_COUPLINGS):
     """True if the couplings admit a balanced state with positive rates (vVS 1998: E/I > J_E/J_I > 1)."""
     j, j_ext = coupling_matrix(couplings)
+    for key in (("I", "X"), ("I", "I"), ("I", "E")):
+        if couplings[key] == 0:
+            raise ValueError(f"couplings[{key!r}] must not be 0: the conditions compare ratios with it in the "
+                             f"denominator.")
     ratio_ext = j_ext[0] / j_ext[1]
     ratio_inh = j[0, 1] / j[1, 1]
     ratio_exc = j[0, 0] / j[1, 0]
@@ -69,7 +94,11 @@ def balance_conditions(couplings=VVS_COUPLINGS):
 
 
 def gaussian_tail(x):
-    """H(x) = probability that a standard normal variable exceeds x = erfc(x / sqrt 2) / 2."""
+    """H(x) = probability that a standard normal variable exceeds x = erfc(x / sqrt 2) / 2 (x finite)."""
+    return _gaussian_tail(require_finite("x", x))
+
+
+def _gaussian_tail(x):
     return 0.5 * erfc(np.asarray(x, dtype=float) / np.sqrt(2.0))
 
 
@@ -84,6 +113,8 @@ def vvs_mean_field(k, m0, couplings=VVS_COUPLINGS, thresholds=VVS_THRESHOLDS, fi
     balanced solution.
     """
     require_positive("k", k)
+    require_in_range("m0", m0, 0.0, 1.0)
+    require_mapping("thresholds", thresholds, ("E", "I"))
     j, j_ext = coupling_matrix(couplings)
     theta = np.array([thresholds["E"], thresholds["I"]])
     sqrt_k = np.sqrt(k)
@@ -93,7 +124,7 @@ def vvs_mean_field(k, m0, couplings=VVS_COUPLINGS, thresholds=VVS_THRESHOLDS, fi
         mean = sqrt_k * (j_ext * m0 + j @ m)
         spread = m * (1 - m) if fixed_indegree else m
         alpha = (j ** 2) @ spread
-        return m - gaussian_tail((theta - mean) / np.sqrt(alpha))
+        return m - _gaussian_tail((theta - mean) / np.sqrt(alpha))
 
     guess = np.clip(balanced_rates(m0, couplings), 0.01, 0.99)
     solution = root(mismatch, guess, method="hybr")
@@ -109,12 +140,22 @@ def siegert_rate_hz(mu_mv, sigma_mv, tau_m=20.0, t_ref=2.0, v_th=20.0, v_reset=1
     Brunel (2000) eq. 21, potentials relative to rest. exp(u^2)(1 + erf u) = erfcx(-u) keeps the
     integrand finite for large negative u. mu, sigma in mV, times in ms. Vectorized over mu, sigma.
     """
-    mu, sigma = np.broadcast_arrays(np.asarray(mu_mv, dtype=float), np.asarray(sigma_mv, dtype=float))
-    if not (np.all(np.isfinite(mu)) and np.all(np.isfinite(sigma))):
-        raise ValueError(f"mu_mv and sigma_mv must be finite numbers in mV (got {mu_mv}, {sigma_mv}).")
+    mu, sigma = require_finite("mu_mv", mu_mv, "mV"), require_finite("sigma_mv", sigma_mv, "mV")
     if np.any(sigma <= 0):
-        raise ValueError("sigma_mv must be positive (for sigma -> 0 use theory.lif_rate_hz).")
+        raise ValueError(f"sigma_mv must be positive (got {sigma_mv}); for sigma -> 0 use theory.lif_rate_hz.")
+    try:
+        np.broadcast_shapes(mu.shape, sigma.shape)
+    except ValueError:
+        raise ValueError(f"mu_mv {mu.shape} and sigma_mv {sigma.shape} must have shapes that broadcast.") from None
     require_positive("tau_m", tau_m, "ms")
+    require_non_negative("t_ref", t_ref, "ms")
+    require_above("v_th", v_th, "v_reset", v_reset)
+    return _siegert_rate_hz(mu_mv, sigma_mv, tau_m, t_ref, v_th, v_reset)
+
+
+def _siegert_rate_hz(mu_mv, sigma_mv, tau_m, t_ref, v_th, v_reset):
+    """siegert_rate_hz without the checks (the root finders call it many times)."""
+    mu, sigma = np.broadcast_arrays(np.asarray(mu_mv, dtype=float), np.asarray(sigma_mv, dtype=float))
     out = np.empty(mu.shape)
     for index in np.ndindex(mu.shape):
         upper = (v_th - mu[index]) / sigma[index]
@@ -134,6 +175,18 @@ def lif_input_statistics(rates_hz, j_mv, k, tau_m=20.0):
     such inputs). mu = tau sum K J nu, sigma^2 = tau sum K J^2 nu. sigma is Brunel's noise
     amplitude; the free membrane potential (no threshold) has mean mu and s.d. sigma / sqrt(2).
     """
+    rates_hz = require_non_negative("rates_hz", rates_hz, "Hz")
+    j_mv, k = require_finite("j_mv", j_mv, "mV"), require_non_negative("k", k)
+    require_positive("tau_m", tau_m, "ms")
+    try:
+        np.broadcast_shapes(rates_hz.shape, j_mv.shape, k.shape)
+    except ValueError:
+        raise ValueError(f"rates_hz {rates_hz.shape}, j_mv {j_mv.shape} and k {k.shape} must have shapes that "
+                         f"broadcast (one entry per input group).") from None
+    return _lif_input_statistics(rates_hz, j_mv, k, tau_m)
+
+
+def _lif_input_statistics(rates_hz, j_mv, k, tau_m):
     nu = hz_to_per_ms(rates_hz)
     j_mv, k = np.asarray(j_mv, dtype=float), np.asarray(k, dtype=float)
     mu = tau_m * np.sum(k * j_mv * nu, axis=-1)
@@ -151,8 +204,12 @@ def lif_network_rates_hz(j_mv, k, j_ext_mv, k_ext, nu_ext_hz, neuron=BRUNEL_NEUR
     external_noise=False: the external input is a constant current of the same mean (no variance),
     as in network.with_constant_drive; all fluctuations then come from the network.
     """
-    j_mv, k = np.asarray(j_mv, dtype=float), np.asarray(k, dtype=float)
-    j_ext_mv, k_ext = np.asarray(j_ext_mv, dtype=float), np.asarray(k_ext, dtype=float)
+    j_mv, k = _shaped("j_mv", j_mv, (2, 2)), _shaped("k", k, (2, 2), require_non_negative)
+    j_ext_mv, k_ext = _shaped("j_ext_mv", j_ext_mv, (2,)), _shaped("k_ext", k_ext, (2,), require_non_negative)
+    require_non_negative("nu_ext_hz", nu_ext_hz, "Hz")
+    require_lif("neuron", neuron)
+    if guess_hz is not None:
+        _shaped("guess_hz", guess_hz, (2,), require_non_negative)
     params = dict(tau_m=float(neuron.tau_m), t_ref=neuron.t_ref, v_th=neuron.v_th - neuron.e_l,
                   v_reset=neuron.v_reset - neuron.e_l)
     max_rate = 1000.0 / neuron.t_ref if neuron.t_ref > 0 else np.inf
@@ -160,11 +217,11 @@ def lif_network_rates_hz(j_mv, k, j_ext_mv, k_ext, nu_ext_hz, neuron=BRUNEL_NEUR
     def rates_out(rates):
         out = []
         for a in range(2):
-            mu, sigma = lif_input_statistics(np.append(rates, nu_ext_hz), np.append(j_mv[a], j_ext_mv[a]),
+            mu, sigma = _lif_input_statistics(np.append(rates, nu_ext_hz), np.append(j_mv[a], j_ext_mv[a]),
                                              np.append(k[a], k_ext[a]), params["tau_m"])
             if not external_noise:
-                _, sigma = lif_input_statistics(rates, j_mv[a], k[a], params["tau_m"])
-            out.append(siegert_rate_hz(mu, max(sigma, 1e-9), **params))
+                _, sigma = _lif_input_statistics(rates, j_mv[a], k[a], params["tau_m"])
+            out.append(_siegert_rate_hz(mu, max(sigma, 1e-9), **params))
         return np.array(out)
 
     def mismatch(rates):
@@ -186,9 +243,14 @@ def balanced_lif_rates_hz(k, nu0_hz, g=8.0, j=J_REFERENCE_MV, gamma=0.25, coupli
 
     external_noise=False: the network of network.with_constant_drive (constant external current).
     """
+    k = require_count("k", k)
+    require_non_negative("nu0_hz", nu0_hz, "Hz")
+    require_positive("g", g)
+    require_positive("j", j, "mV")
+    require_positive("gamma", gamma)
+    k_inh = _inhibitory_in_degree(k, gamma)
     couplings = brunel_couplings(g, gamma) if couplings is None else couplings
     j_mat, j_ext = coupling_matrix(couplings)
-    k_inh = round(gamma * k)
     scale = j / np.sqrt(k) * np.array([1.0, k / k_inh])          # J_kE and J_kI (balanced_couplings)
     guess = np.maximum(balanced_rates(nu0_hz, couplings), 1.0)
     return lif_network_rates_hz(j_mat * scale, np.array([[k, k_inh], [k, k_inh]]), j_ext * j / np.sqrt(k),
@@ -201,6 +263,13 @@ def balanced_lif_input_mv(k, rates_hz, nu0_hz, g=8.0, j=J_REFERENCE_MV, gamma=0.
     tau K_l J_kl nu_l = tau sqrt(K) j c_kl nu_l for l = E (exc), I (inh) and the external trains (ext):
     each grows like sqrt(K) at fixed rates; their sum is the net mean input (balanced_couplings).
     """
+    require_positive("k", k)
+    _shaped("rates_hz", rates_hz, (2,), require_non_negative)
+    require_non_negative("nu0_hz", nu0_hz, "Hz")
+    require_positive("g", g)
+    require_positive("j", j, "mV")
+    require_positive("gamma", gamma)
+    require_positive("tau_m", tau_m, "ms")
     couplings = brunel_couplings(g, gamma) if couplings is None else couplings
     j_mat, j_ext = coupling_matrix(couplings)
     nu = hz_to_per_ms(np.asarray(rates_hz, dtype=float))
@@ -216,7 +285,9 @@ def brunel_rate_hz(g, eta, j=0.1, c_e=1000, gamma=0.25, neuron=BRUNEL_NEURON):
     nu = Siegert(mu, sigma), with nu_ext = eta nu_thr. Found by brentq between 0 and 1/t_ref
     (for g < 4 there may be several solutions; this returns the lowest).
     """
-    require_positive("g", g)
+    _check_brunel(g, eta, j, c_e, gamma, neuron)
+    if eta == 0:                # no input at all: the silent state nu = 0 is the lowest solution
+        return 0.0
     tau = float(neuron.tau_m)
     nu_ext = hz_to_per_ms(eta * brunel_threshold_rate_hz(j, c_e, neuron))
     v_th, v_reset = neuron.v_th - neuron.e_l, neuron.v_reset - neuron.e_l
@@ -224,7 +295,7 @@ def brunel_rate_hz(g, eta, j=0.1, c_e=1000, gamma=0.25, neuron=BRUNEL_NEURON):
     def mismatch(nu):
         mu = c_e * j * tau * (nu_ext + nu * (1 - g * gamma))
         sigma = np.sqrt(c_e * j ** 2 * tau * (nu_ext + nu * (1 + g ** 2 * gamma)))
-        return hz_to_per_ms(siegert_rate_hz(mu, sigma, tau, neuron.t_ref, v_th, v_reset)) - nu
+        return hz_to_per_ms(_siegert_rate_hz(mu, sigma, tau, neuron.t_ref, v_th, v_reset)) - nu
 
     top = 1.0 / neuron.t_ref if neuron.t_ref > 0 else 1.0
     grid = np.linspace(0.0, top * (1 - 1e-9), 200)
@@ -240,7 +311,18 @@ def brunel_rate_hz(g, eta, j=0.1, c_e=1000, gamma=0.25, neuron=BRUNEL_NEURON):
 
 def brunel_balanced_rate_hz(g, eta, j=0.1, c_e=1000, gamma=0.25, neuron=BRUNEL_NEURON):
     """Brunel's (2000) high-inhibition estimate (nu_ext - nu_thr) / (g gamma - 1), Hz (mean input at threshold)."""
+    _check_brunel(g, eta, j, c_e, gamma, neuron)
     if g * gamma <= 1:
         raise ValueError(f"g gamma = {g * gamma} must exceed 1 (inhibition must dominate) for this estimate.")
     nu_thr = brunel_threshold_rate_hz(j, c_e, neuron)
     return (eta * nu_thr - nu_thr) / (g * gamma - 1)
+
+
+def _check_brunel(g, eta, j, c_e, gamma, neuron):
+    """The arguments of Brunel's model A: g > 0, eta >= 0, j > 0 mV, a whole c_e >= 1, gamma > 0, an LIF neuron."""
+    require_positive("g", g)
+    require_non_negative("eta", eta)
+    require_positive("j", j, "mV")
+    require_count("c_e", c_e)
+    require_positive("gamma", gamma)
+    require_lif("neuron", neuron)
