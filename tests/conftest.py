@@ -1,9 +1,6 @@
-"""Test-wide settings: no progress bars, a non-interactive matplotlib backend, repo root importable."""
-import os
+"""Library tests import the repository's tools/ and course_lib/ from the root (settings: ../conftest.py)."""
 import pathlib
 import sys
 
-os.environ["COURSE_PROGRESS"] = "0"
-os.environ.setdefault("MPLBACKEND", "Agg")
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))

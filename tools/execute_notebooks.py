@@ -5,8 +5,11 @@
     python tools/execute_notebooks.py --all --report   # also rewrite tools/notebook_budget.md
 
 Each notebook runs in its own child process so that its kernel's peak memory can be read.
-Timing metadata is stripped; execution counts run 1..n. Exercises are regenerated from the
-solutions (tools/make_exercises.py), not executed, because students receive them blank.
+Timing metadata is stripped; execution counts run 1..n; the kernelspec is written as JupyterLab
+writes it, so that opening a notebook does not mark it modified. The checks' randomised cases use
+the fixed seed CHECK_SEED (a student's own run draws fresh ones), so that the check lines stored
+in solutions/ and exercises/ are what nbval gets when it re-runs them (CONVENTIONS.md section 17).
+With --all, exercises are then regenerated and executed by tools/make_exercises.py --execute.
 Budget (COURSE.md section 5): at most 60 s and 1.5 GB per lecture or solution notebook.
 """
 import argparse
@@ -20,13 +23,17 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 BUDGET_S, BUDGET_MB = 60.0, 1500.0
+CHECK_SEED = "20261207"   # seed of the checks' randomised cases in stored outputs and under nbval
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # figures shown as in JupyterLab
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
 def strip_timing(nb):
-    """Remove per-cell execution timestamps so that re-running does not change the file needlessly."""
+    """Remove per-cell timestamps and write the kernelspec as JupyterLab does (no spurious diffs)."""
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata.pop("papermill", None)
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
     return nb
 
 
@@ -35,7 +42,8 @@ def execute_one(path, timeout):
     import nbformat
     from nbclient import NotebookClient
     os.environ["COURSE_PROGRESS"] = "0"
-    os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    os.environ["COURSE_CHECK_SEED"] = CHECK_SEED
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
     nb = nbformat.read(str(path), as_version=4)
     client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
                             resources={"metadata": {"path": str(path.parent)}})
@@ -104,7 +112,7 @@ def main(argv=None):
             failed = True
         rows.append((rel, seconds, peak_mb, ok))
     if args.all:
-        subprocess.run([sys.executable, str(ROOT / "tools" / "make_exercises.py")], check=True)
+        subprocess.run([sys.executable, str(ROOT / "tools" / "make_exercises.py"), "--execute"], check=True)
     if args.report:
         write_report(rows)
     return 1 if failed else 0
