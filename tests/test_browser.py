@@ -2,8 +2,9 @@
 
 Runs tools/browser_test.py (one JupyterLab server, one browser) over every notebooks/*.ipynb,
 one test per notebook, and proves on fixture notebooks that the harness catches a dead slider, a
-draw function that raises and a failing cell. Skipped, with the reason, where Chromium or the
-playwright package is missing, except in CI (CI set), where a missing browser is a failure.
+draw function that raises, a failing cell and a notebook that JupyterLab would rewrite on saving.
+Skipped, with the reason, where Chromium or the playwright package is missing, except in CI (CI
+set), where a missing browser is a failure.
 Alone: python tools/browser_test.py   (or: python -m pytest tests/test_browser.py)
 """
 import json
@@ -76,8 +77,12 @@ def test_harness_passes_working_explorers(lab, tmp_path):
 def test_harness_catches_broken_explorers(lab, tmp_path):
     result = check(lab, FIXTURES / "explorer_broken.ipynb", tmp_path)
     failures = "\n".join(result.failures)
-    assert len(result.failures) == 3, failures
-    dead, raises, cell = sorted(result.failures, key=lambda f: ("dead slider" not in f, "raises" not in f))
+    assert len(result.failures) == 4, failures
+    save, dead, raises, cell = sorted(result.failures, key=lambda f: (
+        "saving" not in f, "dead slider" not in f, "raises" not in f))
+    # stored with the kernelspec name JupyterLab 4 no longer writes: saving it would change the file
+    assert "opening and saving it in JupyterLab changes the file" in save
+    assert "'\"display_name\": \"Python 3\",' becomes '\"display_name\": \"Python 3 (ipykernel)\",'" in save
     # the dead slider is named, with its explorer; the working slider beside it is not reported
     assert "Explorer with a dead slider" in dead and "slider 'amplitude (mV)'" in dead
     assert "did not change" in dead and "frequency" not in dead

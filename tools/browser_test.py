@@ -4,8 +4,9 @@
     python tools/browser_test.py notebooks/01_lif.ipynb
     python tools/browser_test.py --out build/browser --run-timeout 120
 
-For each notebook, in one JupyterLab server and one browser: open it, clear the stored outputs,
-run all cells (JupyterLab's run-all command), wait until the kernel is idle, and fail if a cell
+For each notebook, in one JupyterLab server and one browser: open it, check that saving it would
+leave the file unchanged (JupyterLab's save, written to a copy in build/browser/saved/), clear the
+stored outputs, run all cells (JupyterLab's run-all command), wait until the kernel is idle, and fail if a cell
 shows an error or a widget fails to display. Then, in every explorer (the ``course-explorer`` boxes
 made by course_lib.widgets.explorer), drag every slider and change every dropdown, and fail if the
 explorer's figure (its image, canvas or svg) does not change, or if the redraw raises.
@@ -316,6 +317,15 @@ JS_FIGURE = """(box) => {
   return {figure: parts.join('|'), error: error, n: parts.length};
 }"""
 
+# What JupyterLab's save would write: the notebook model's JSON, stored through the server's contents
+# API (the same path docmanager:save takes), but to a copy, so that the committed file is never touched.
+JS_SAVE_COPY = """async ([path, copy]) => {
+  const panel = (%s)(path);
+  await window.jupyterapp.serviceManager.contents.save(
+      copy, {type: 'notebook', format: 'json', content: panel.context.model.toJSON()});
+  return true;
+}""" % JS_PANEL
+
 JS_PAGE_PROBLEMS = """() => {
   const text = document.querySelector('.jp-Notebook') ? document.querySelector('.jp-Notebook').innerText : '';
   const problems = [];
@@ -354,6 +364,20 @@ class NotebookSession:
         self.wait(JS_KERNEL_IDLE, self.rel, self.timeouts.open, "notebook opened with an idle kernel")
         self.page.evaluate("""() => { const s = window.jupyterapp.shell;
                                       if (!s.leftCollapsed) s.collapseLeft(); }""")
+
+    def check_save_is_clean(self):
+        """Fail if saving the freshly opened notebook in JupyterLab would change the committed file."""
+        copy = pathlib.PurePosixPath("build") / "browser" / "saved" / pathlib.PurePosixPath(self.rel).name
+        (self.server.root / copy).parent.mkdir(parents=True, exist_ok=True)
+        self.page.evaluate(JS_SAVE_COPY, [self.rel, str(copy)])
+        original = (self.server.root / self.rel).read_text(encoding="utf-8").splitlines()
+        saved = (self.server.root / copy).read_text(encoding="utf-8").splitlines()
+        if saved != original:
+            line = next((i for i, (a, b) in enumerate(zip(original, saved)) if a != b), min(len(original), len(saved)))
+            was = original[line].strip()[:80] if line < len(original) else "(end of file)"
+            now = saved[line].strip()[:80] if line < len(saved) else "(end of file)"
+            self.result.fail(f"opening and saving it in JupyterLab changes the file: line {line + 1} "
+                             f"'{was}' becomes '{now}' (re-execute it with tools/execute_notebooks.py)")
 
     def run_all(self):
         """Clear outputs, run all cells, wait until every cell ran (or the run stopped on an error)."""
@@ -604,6 +628,7 @@ def check_notebook(browser, server, path, outdir, timeouts):
         stale.unlink()   # screenshots of an earlier run must not pass for this one's
     try:
         session.open()
+        session.check_save_is_clean()
         if session.run_all():
             session.exercise_explorers()
     except Exception as err:   # noqa: BLE001 - any failure is reported against this notebook

@@ -28,13 +28,24 @@ INLINE_BACKEND = "module://matplotlib_inline.backend_inline"   # figures shown a
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
+def whole_floats_as_ints(value):
+    """10.0 -> 10 throughout a JSON value, as JupyterLab writes numbers (JavaScript has one number type)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return type(value)({key: whole_floats_as_ints(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [whole_floats_as_ints(item) for item in value]
+    return value
+
+
 def strip_timing(nb):
-    """Remove per-cell timestamps and write the kernelspec as JupyterLab does (no spurious diffs)."""
+    """Remove per-cell timestamps and store the notebook as JupyterLab 4 saves it (no spurious diffs)."""
     for cell in nb.cells:
         cell.get("metadata", {}).pop("execution", None)
     nb.metadata.pop("papermill", None)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
-    return nb
+    return whole_floats_as_ints(nb)
 
 
 def execute_one(path, timeout):
