@@ -20,8 +20,23 @@ live widget and a PNG of the figure at the default values. A front end without a
 state (a notebook opened before running, GitHub, an untrusted notebook in JupyterLab) shows the PNG;
 a live kernel, and a slide deck built from the saved widget state, show the widget. The first draw is
 rendered once and used for both, so this costs no extra drawing.
+
+Corner check: with the environment variable COURSE_EXPLORER_CORNERS set (the test suite sets it for
+the lecture notebooks), ``explorer`` also draws the figure at the corners of its controls' ranges
+(``corner_values``): set to "check", it raises if a draw fails or shows NaN; set to a file path, it
+appends one JSON line per draw with its time and any problem instead (``benchmarks/explorers.py``).
 """
+import itertools
+import json
+import os
+import re
+import time
+
 import matplotlib.pyplot as plt
+import numpy as np
+
+CORNERS_ENV = "COURSE_EXPLORER_CORNERS"
+MAX_CORNER_DRAWS = 16
 
 CONTROL_STYLE = {"description_width": "initial"}
 SLIDER_LAYOUT = {"width": "420px"}
@@ -131,4 +146,81 @@ def explorer(draw, controls, title="", slow=False):
     box.children = header + [widgets.HBox(list(sliders.values()), layout={"flex_flow": "row wrap"}), output]
     box.add_class("course-explorer")
     box.controls = sliders
+    if os.environ.get(CORNERS_ENV):
+        check_corners(draw, sliders, title, os.environ[CORNERS_ENV])
     return box
+
+
+def control_ends(control):
+    """The values a corner check tries for one widget: a slider's two ends, a dropdown's options."""
+    if hasattr(control, "options"):   # options are values, or (label, value) pairs
+        return [o[1] if isinstance(o, tuple) and len(o) == 2 else o for o in control.options]
+    if hasattr(control, "min") and hasattr(control, "max"):
+        return [control.min, control.max]
+    return [control.value]
+
+
+def corner_values(controls, max_draws=MAX_CORNER_DRAWS):
+    """Control values to draw at: the defaults, then every combination of each control's ends if
+    there are at most max_draws of them, else each control alone at each end plus all-low and all-high."""
+    names = list(controls)
+    defaults = {name: controls[name].value for name in names}
+    ends = [control_ends(controls[name]) for name in names]
+    combinations = list(itertools.product(*ends))
+    if len(combinations) > max_draws:
+        single = [dict(defaults, **{name: value}) for name, options in zip(names, ends) for value in options]
+        combinations = [tuple(c[n] for n in names) for c in single]
+        combinations += [tuple(options[0] for options in ends), tuple(options[-1] for options in ends)]
+    corners = [defaults] + [dict(zip(names, values)) for values in combinations]
+    unique = []
+    for values in corners:
+        if values not in unique:
+            unique.append(values)
+    return unique
+
+
+def figure_problem(fig):
+    """'' if a drawn figure looks sound; else what is wrong (no axes, a curve all NaN, 'nan' in a text)."""
+    if fig is None:
+        return ""
+    if not fig.axes:
+        return "the figure has no axes"
+    for ax in fig.axes:
+        for line in ax.lines:
+            y = np.asarray(line.get_ydata(), dtype=float)
+            if y.size and not np.isfinite(y).any():
+                return f"the curve '{line.get_label()}' in '{ax.get_title()}' is all NaN or inf"
+        texts = [ax.get_title(), ax.get_xlabel(), ax.get_ylabel()] + [t.get_text() for t in ax.texts]
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += [t.get_text() for t in legend.get_texts()]
+        for text in texts:
+            if re.search(r"\bnan\b|\binf\b", text, flags=re.IGNORECASE):
+                return f"a text of the figure reads '{text}'"
+    return ""
+
+
+def check_corners(draw, controls, title="", record_path="check"):
+    """Draw at every corner_values point; raise RuntimeError listing the failures, or record every draw
+    in the file record_path instead (see module doc)."""
+    problems, records = [], []
+    for values in corner_values(controls):
+        start = time.perf_counter()
+        try:
+            fig = draw(**values)
+            problem = figure_problem(fig)
+        except Exception as err:   # noqa: BLE001 - every failure is reported with its values
+            fig, problem = None, f"{type(err).__name__}: {err}"
+        seconds = time.perf_counter() - start
+        if fig is not None:
+            plt.close(fig)
+        records.append({"title": title, "values": values, "seconds": round(seconds, 4), "problem": problem})
+        if problem:
+            problems.append(f"at {values}: {problem}")
+    if record_path != "check":
+        with open(record_path, "a", encoding="utf-8") as out:
+            for record in records:
+                out.write(json.dumps(record, default=str) + "\n")
+    elif problems:
+        raise RuntimeError(f"explorer '{title}' fails at {len(problems)} of {len(records)} corners:\n"
+                           + "\n".join(problems))
