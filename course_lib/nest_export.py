@@ -84,7 +84,7 @@ from .validation import (InputTypeError, require_count, require_indices, require
                          require_seed)
 
 INSTALL_HINT = ("NEST is an optional extra of the course: install it with `pip install nest-simulator` "
-                "(NEST 3.10 or later; a wheel for Linux and Python 3.11).")
+                "(NEST 3.10 or later; PyPI has wheels for Linux).")
 
 #: NEST's neuron model for each synapse kind of course_lib.network (LIF neurons).
 NEST_MODELS = {"delta": "iaf_psc_delta", "current": "iaf_psc_exp", "conductance": "iaf_cond_exp"}
