@@ -87,16 +87,21 @@ def main(argv=None):
     args = parser.parse_args(argv)
     load = os.getloadavg()
     paths = [p.resolve() for p in args.paths] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    rows = []
+    rows, failed = [], []
     for path in paths:
         start = time.perf_counter()
-        rows += summary_rows(path, draws_of(path))
+        try:
+            rows += summary_rows(path, draws_of(path))
+        except Exception as err:   # noqa: BLE001 - a notebook that does not run is reported, the rest go on
+            failed.append(path.name)
+            print(f"{path.name} did not run: {type(err).__name__}: {str(err).strip().splitlines()[-1:]}",
+                  file=sys.stderr)
         print(f"{path.name}: {time.perf_counter() - start:.0f} s", file=sys.stderr)
     table = markdown_table(rows, load)
     print(table)
     if args.write:
         write_readme(table)
-    return 1 if any(r["problems"] for r in rows) else 0
+    return 1 if failed or any(r["problems"] for r in rows) else 0
 
 
 if __name__ == "__main__":
