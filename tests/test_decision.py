@@ -319,3 +319,106 @@ def test_noise_current_has_the_stated_variance_and_correlation_time():
     assert state["noise"].std() == pytest.approx(MODEL.sigma_noise, rel=0.015)
     correlation = np.mean(before * state["noise"]) / MODEL.sigma_noise ** 2
     assert correlation == pytest.approx(np.exp(-1.0), abs=0.02)
+
+
+# ------------------------------------------------------------------ Wang's (2002) modified second-order Runge-Kutta
+
+SMALL = WangNetwork(n_e=8, n_i=2)          # cells 0-7 excitatory (C 500 pF, g_L 25 nS), 8-9 inhibitory (200 pF, 20 nS)
+
+
+def _rk2_run(g_of_t, dt, t_stop, v0=-60.0):
+    """Membranes of SMALL under conductances g_of_t(t) -> (AMPA, NMDA, GABA), stepped with membrane_rk2."""
+    state = {"v": np.full((1, SMALL.n), v0), "ref_left": np.zeros((1, SMALL.n))}
+    n_spikes = np.zeros(SMALL.n)
+    for k in range(round(t_stop / dt)):
+        n_spikes += SMALL.membrane_rk2(state, g_of_t(k * dt), g_of_t((k + 1) * dt), dt)[0]
+    return state["v"][0], n_spikes
+
+
+def _constant_conductance_exact(g_ampa, t, v0=-60.0):
+    """Exact v(t) (mV) and spike count of SMALL's LIF cells under a constant AMPA conductance (nS): spikes from v0,
+    then a period t_ref + tau ln((v_inf - V_reset) / (v_inf - V_th))."""
+    p = SMALL.per_neuron
+    g_total = p["g_l"] + g_ampa
+    v_inf = (p["g_l_e_l"] + g_ampa * SMALL.e_exc) / g_total
+    tau = 1.0 / (p["inv_c_m"] * g_total)
+    first = tau * np.log((v_inf - v0) / (v_inf - SMALL.v_th))
+    period = p["t_ref"] + tau * np.log((v_inf - SMALL.v_reset) / (v_inf - SMALL.v_th))
+    n_spikes = np.floor((t - first) / period) + 1
+    free = t - (first + (n_spikes - 1) * period) - p["t_ref"]          # ms since the last refractory period ended
+    assert np.all(free > 0.5)                                           # t lies between spikes: v is smooth there
+    return v_inf + (SMALL.v_reset - v_inf) * np.exp(-free / tau), n_spikes
+
+
+def test_rk2_spiking_is_second_order_against_the_exact_lif_solution():
+    """With constant conductance, the error of v after ~20 (E) and ~60 (I) spikes falls 4x per halving of dt: the
+    interpolated spike times and mid-step release keep order 2 (spikes on the grid would give 2x, order 1)."""
+    ones = np.ones((1, SMALL.n))
+    constant = lambda t: (15.0 * ones, 0.0 * ones, 0.0 * ones)          # noqa: E731
+    t_stop = 205.0
+    exact, exact_spikes = _constant_conductance_exact(15.0, t_stop)
+    errors = []
+    for dt in (0.1, 0.05, 0.025):
+        v, n_spikes = _rk2_run(constant, dt, t_stop)
+        assert np.array_equal(n_spikes, exact_spikes)
+        errors.append(np.abs(v - exact).max())
+    assert errors[0] < 0.05                                             # mV, after up to 60 spikes
+    ratios = np.array(errors[:-1]) / np.array(errors[1:])
+    assert np.all((ratios > 3.3) & (ratios < 4.8)), ratios
+
+
+def test_rk2_subthreshold_is_second_order_with_changing_conductances_and_mg_block():
+    """Decaying AMPA, NMDA (with its Mg2+ block) and GABA conductances: against an accurate ODE solution."""
+    from scipy.integrate import solve_ivp
+    ones = np.ones((1, SMALL.n))
+
+    def g_of_t(t):
+        return 5.0 + 20.0 * np.exp(-t / 2.0) * ones, 3.0 * np.exp(-t / 100.0) * ones, 10.0 * np.exp(-t / 5.0) * ones
+
+    reference = solve_ivp(lambda t, v: SMALL.dv_dt(v[None, :], *g_of_t(t))[0], (0.0, 20.0), np.full(SMALL.n, -65.0),
+                          method="DOP853", rtol=1e-11, atol=1e-11).y[:, -1]
+    errors = []
+    for dt in (0.2, 0.1, 0.05):
+        v, n_spikes = _rk2_run(g_of_t, dt, 20.0, v0=-65.0)
+        assert n_spikes.sum() == 0
+        errors.append(np.abs(v - reference).max())
+    ratios = np.array(errors[:-1]) / np.array(errors[1:])
+    assert np.all((ratios > 3.5) & (ratios < 4.5)), ratios
+
+
+def test_nmda_gating_after_one_spike_rk2_is_second_order_exponential_euler_first():
+    from scipy.integrate import solve_ivp
+    net = SMALL
+    exact = solve_ivp(lambda t, s: net._ds_nmda_dt(s, np.exp(-t / net.tau_nmda_rise)), (0.0, 20.0), [0.0],
+                      method="DOP853", rtol=1e-12, atol=1e-13).y[0, -1]
+    for integrator, order in (("rk2", 2), ("exponential_euler", 1)):
+        errors = []
+        for dt in (0.2, 0.1, 0.05):
+            state = net.initial_state(1, dt, np.random.default_rng(0))
+            spike = np.zeros((1, net.n), dtype=bool)
+            spike[0, 0] = True                                          # arrives at t = 0
+            for k in range(round(20.0 / dt)):
+                net._update_gating(state, spike if k == 0 else np.zeros_like(spike), dt, integrator)
+            errors.append(abs(state["s_nmda"][0, 0] - exact))
+        ratios = np.array(errors[:-1]) / np.array(errors[1:])
+        assert np.all(np.abs(ratios - 2 ** order) < 0.4), (integrator, ratios)
+
+
+def test_rk2_network_runs_reproducibly_at_spontaneous_rates():
+    runs = [simulate_network(WangNetwork(), 0.0, t_stop=300.0, t_on=300.0, t_off=300.0, seed=5, dt=0.1,
+                             integrator="rk2", progress=False) for _ in range(2)]
+    assert np.array_equal(runs[0].pool_counts, runs[1].pool_counts)
+    rates = runs[0].pool_counts[0, 100:].sum(axis=0) / runs[0].pool_sizes / 0.2      # 100-300 ms
+    assert 1.0 < rates[:3].mean() < 4.0 and 4.0 < rates[3] < 13.0
+    other = simulate_network(WangNetwork(), 0.0, t_stop=300.0, t_on=300.0, t_off=300.0, seed=5, dt=0.1,
+                             progress=False)
+    assert not np.array_equal(runs[0].pool_counts, other.pool_counts)  # the option changes the integration
+
+
+def test_bad_integrator_and_seed_are_rejected():
+    with pytest.raises(ValueError, match="integrator"):
+        simulate_network(WangNetwork(), t_stop=1.0, integrator="rk4")
+    with pytest.raises(ValueError, match="seed"):
+        simulate_network(WangNetwork(), t_stop=1.0, seed=-3)
+    with pytest.raises(ValueError, match="seed"):
+        simulate_reduced(MODEL, seed=-1)

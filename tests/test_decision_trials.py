@@ -73,3 +73,46 @@ def test_spiking_decisions_reports_choice_and_time():
 def test_spiking_decisions_rejects_bad_arguments():
     with pytest.raises(ValueError, match="max_decision_ms"):
         spiking_decisions(WangNetwork(), 10.0, max_decision_ms=-5.0)
+
+
+# ------------------------------------------------------------------ variants: one setting changed each
+
+@pytest.fixture(scope="module")
+def variants():
+    return {name: decision_trials.load(name) for name in decision_trials.VARIANTS}
+
+
+def test_variants_file_has_every_trial(variants):
+    for name, record in variants.items():
+        trials = record["trials"]
+        assert record["settings"] == decision_trials.VARIANTS[name]
+        for level in decision_trials.VARIANT_LEVELS:
+            pick = trials["coherence"] == level
+            assert pick.sum() == decision_trials.VARIANT_TRIALS
+            level_index = decision_trials.LEVELS.index(level)
+            assert trials["seed"][pick].tolist() == [decision_trials.chunk_seed(level_index, j)
+                                                     for j in trials["chunk"][pick]]
+        assert np.all(trials["choice"][trials["coherence"] == 51.2] == 0)   # strong stimulus: all decided, correct
+
+
+def test_one_variant_chunk_is_reproduced_exactly():
+    """Stimulus at 700 ms, 51.2 %, chunk 0 (5 trials of about 1 s, about 20 s): if this fails the stored file is
+    stale or the simulator changed; regenerate it with `python tools/decision_trials.py --variants`."""
+    (choice, when), (choice_again, when_again) = decision_trials.check_chunk(5, 0, variant="t_on_700")
+    assert np.array_equal(choice, choice_again)
+    assert np.allclose(when, when_again, equal_nan=True, atol=1e-9)
+
+
+def test_a_stronger_stimulus_speeds_decisions_and_a_later_onset_barely_changes_them(stored, variants):
+    """Chapter 10: mu0 = 50 Hz decides faster than our 40 Hz protocol at 3.2 % and 51.2 %; starting the stimulus
+    at 700 ms changes the mean decision time by less than 1.5 combined standard errors."""
+    def mean_and_se(trials, level):
+        times = trials["decision_time_ms"][(trials["coherence"] == level) & (trials["choice"] >= 0)]
+        return times.mean(), times.std(ddof=1) / np.sqrt(times.size)
+
+    for level in decision_trials.VARIANT_LEVELS:
+        ours, ours_se = mean_and_se(stored["trials"], level)
+        faster, faster_se = mean_and_se(variants["mu0_50"]["trials"], level)
+        later, later_se = mean_and_se(variants["t_on_700"]["trials"], level)
+        assert ours - faster > 3 * np.hypot(ours_se, faster_se)
+        assert abs(ours - later) < 1.5 * np.hypot(ours_se, later_se)

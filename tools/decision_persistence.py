@@ -2,20 +2,24 @@
 
 Protocol (Wang 2002's delayed task, lengthened): 200 ms without stimulus, a 1 s stimulus at
 coherence 51.2 %, then a delay of 3 s without stimulus. The spike counts of every pool are stored in
-50 ms bins for every trial, at two integration steps: dt = 0.1 ms (the chapter's step) and
-dt = 0.02 ms (the step Wang 2002 used, Experimental Procedures, "Simulations"; he integrated with a
-modified second-order Runge-Kutta scheme, we keep our exponential-Euler step). 20 trials per step,
+50 ms bins for every trial, for three runs of 20 trials: our exponential-Euler step at dt = 0.1 ms
+(the chapter's step) and 0.02 ms, and Wang's integration, a modified second-order Runge-Kutta scheme
+at dt = 0.02 ms (Wang 2002, Experimental Procedures, "Simulations"; simulate_network(integrator="rk2")).
+The two runs at 0.02 ms use the same seeds, so their trials start from the same input. Trials run
 in chunks of CHUNK trials simulated together, each chunk with its own seed, so any chunk can be
-re-run alone and must give the same counts (`--check`, also a test). Runs on one process: 207 s at
-dt = 0.1 ms and 1318 s at dt = 0.02 ms on a shared 2-core machine (the file records the wall times).
+re-run alone and must give the same counts (`--check`, also a test). On one process of a shared
+2-core machine: about 210 s (Euler, 0.1 ms), 1320 s (Euler, 0.02 ms) and 2000 s (RK2, 0.02 ms);
+the file records the summed wall times of each run's chunks (run them in parallel with --processes).
 
-    python tools/decision_persistence.py                  # regenerate notebooks/data/decision_persistence.json
-    python tools/decision_persistence.py --check 0.1 0    # re-run chunk 0 at dt = 0.1 ms and compare
+    python tools/decision_persistence.py                      # regenerate every run (about an hour)
+    python tools/decision_persistence.py --run rk2/0.02       # regenerate one run, keep the others
+    python tools/decision_persistence.py --check rk2/0.02 0   # re-run chunk 0 of one run and compare
 """
 import argparse
 import json
 import sys
 import time
+from multiprocessing import Pool
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +31,9 @@ from course_lib.models.decision import WangNetwork, choice_lifetime_ms, simulate
 from course_lib.units import count_rate_hz  # noqa: E402
 
 DATA_FILE = ROOT / "notebooks" / "data" / "decision_persistence.json"
-STEPS_MS = (0.1, 0.02)
-TRIALS = 20                      # per step
+RUNS = ("exponential_euler/0.1", "exponential_euler/0.02", "rk2/0.02")   # integrator/dt in ms
+STEPS_MS = (0.1, 0.02)           # a run's seeds depend only on its step: same step, same input
+TRIALS = 20                      # per run
 CHUNK = 4                        # trials simulated together in one array
 PROTOCOL = {"coherence": 51.2, "t_on_ms": 200.0, "t_off_ms": 1200.0, "t_stop_ms": 4200.0, "bin_ms": 50.0}
 BASE_SEED = 2026
@@ -36,18 +41,25 @@ LOST_BELOW_HZ = 6.0              # the choice counts as lost when the winner's r
 LOST_WINDOW_MS = 250.0           # ... averaged over this trailing window (after stimulus offset)
 
 
-def chunk_seed(step_index, chunk_index):
-    """Seed of one chunk: every chunk can be re-run on its own."""
-    return BASE_SEED + 1000 * step_index + chunk_index
+def integrator_and_dt(run):
+    """Split a run name "integrator/dt" into the integrator and dt (ms)."""
+    integrator, dt = run.split("/")
+    return integrator, float(dt)
 
 
-def run_chunk(step_index, chunk_index):
+def chunk_seed(run, chunk_index):
+    """Seed of one chunk of a run: every chunk can be re-run on its own."""
+    return BASE_SEED + 1000 * STEPS_MS.index(integrator_and_dt(run)[1]) + chunk_index
+
+
+def run_chunk(run, chunk_index):
     """Spike counts (n_trials, n_bins, 4) of pools A, B, non-selective, I of one chunk, as integers."""
     p = PROTOCOL
-    run = simulate_network(WangNetwork(), p["coherence"], t_stop=p["t_stop_ms"], dt=STEPS_MS[step_index],
-                           t_on=p["t_on_ms"], t_off=p["t_off_ms"], n_trials=CHUNK,
-                           seed=chunk_seed(step_index, chunk_index), bin_ms=p["bin_ms"], progress=False)
-    return run.pool_counts.astype(int), run.t
+    integrator, dt = integrator_and_dt(run)
+    result = simulate_network(WangNetwork(), p["coherence"], t_stop=p["t_stop_ms"], dt=dt, t_on=p["t_on_ms"],
+                              t_off=p["t_off_ms"], n_trials=CHUNK, seed=chunk_seed(run, chunk_index),
+                              bin_ms=p["bin_ms"], integrator=integrator, progress=False)
+    return result.pool_counts.astype(int), result.t
 
 
 def hold_times_ms(counts, pool_sizes, t_end_ms):
@@ -60,57 +72,76 @@ def hold_times_ms(counts, pool_sizes, t_end_ms):
     return choice_lifetime_ms(t_end_ms, rates, PROTOCOL["t_off_ms"], LOST_BELOW_HZ, LOST_WINDOW_MS)
 
 
-def generate():
-    """Run every chunk on one process and write DATA_FILE (rewritten after every chunk)."""
+def timed_chunk(run, chunk_index):
+    """run_chunk, plus its wall time (s)."""
+    start = time.perf_counter()
+    counts, t = run_chunk(run, chunk_index)
+    return counts, t, time.perf_counter() - start
+
+
+def generate(runs=RUNS, processes=1):
+    """Run every chunk of the given runs (on `processes` processes) and write DATA_FILE after every chunk.
+
+    Runs not named keep their stored counts. wall_time_s[run] is the sum of the chunks' wall times."""
     record = {"description": "Spike counts per 50 ms bin of pools A, B, non-selective, I (Wang 2002 spiking network, "
                              "course_lib.models.decision.simulate_network with WangNetwork defaults) for trials with "
-                             "a 1 s stimulus followed by a 3 s delay; counts[step][trial][bin][pool]; seed: the seed "
-                             "of the trial's chunk.",
+                             "a 1 s stimulus followed by a 3 s delay; counts[run][trial][bin][pool], a run named "
+                             "integrator/dt (ms); seeds[run]: the seed of each trial's chunk.",
               "generated_by": "python tools/decision_persistence.py", "numpy": np.__version__,
-              "steps_ms": list(STEPS_MS), "trials": TRIALS, "chunk": CHUNK, "base_seed": BASE_SEED,
-              "protocol": PROTOCOL, "pool_sizes": WangNetwork().pool_sizes.tolist(), "processes": 1,
+              "runs": list(RUNS), "trials": TRIALS, "chunk": CHUNK, "base_seed": BASE_SEED,
+              "protocol": PROTOCOL, "pool_sizes": WangNetwork().pool_sizes.tolist(), "processes": {},
               "wall_time_s": {}, "t_end_ms": None, "counts": {}, "seeds": {}}
-    for i, dt in enumerate(STEPS_MS):
-        start = time.perf_counter()
-        counts, seeds = [], []
-        for j in range(TRIALS // CHUNK):
-            chunk_counts, t = run_chunk(i, j)
-            counts += chunk_counts.tolist()
-            seeds += [chunk_seed(i, j)] * CHUNK
-            record["t_end_ms"] = [round(float(x), 6) for x in t]
-            record["counts"][str(dt)], record["seeds"][str(dt)] = counts, seeds
-            record["wall_time_s"][str(dt)] = round(time.perf_counter() - start, 1)
-            DATA_FILE.write_text(json.dumps(record, separators=(",", ":")) + "\n")
-            print(f"dt = {dt} ms: chunk {j} done, {time.perf_counter() - start:.0f} s", flush=True)
+    if DATA_FILE.exists():
+        old = json.loads(DATA_FILE.read_text())
+        for key in ("wall_time_s", "counts", "seeds", "processes"):
+            record[key] = {run: old[key][run] for run in RUNS if run in old[key] and run not in runs}
+        record["t_end_ms"] = old["t_end_ms"]
+    for run in runs:
+        counts, seeds, wall = [], [], 0.0
+        chunks = [(run, j) for j in range(TRIALS // CHUNK)]
+        with Pool(processes) as pool:
+            for j, (chunk_counts, t, seconds) in enumerate(pool.starmap(timed_chunk, chunks)):
+                counts += chunk_counts.tolist()
+                seeds += [chunk_seed(run, j)] * CHUNK
+                wall += seconds
+        record["t_end_ms"] = [round(float(x), 6) for x in t]
+        record["counts"][run], record["seeds"][run] = counts, seeds
+        record["wall_time_s"][run], record["processes"][run] = round(wall, 1), processes
+        DATA_FILE.write_text(json.dumps(record, separators=(",", ":")) + "\n")
+        print(f"{run}: {len(chunks)} chunks, {wall:.0f} s of wall time in all", flush=True)
     print(f"wrote {DATA_FILE.relative_to(ROOT)}")
 
 
 def load():
-    """The stored record, with counts as integer arrays (per step, keyed by the step as text) and t_end_ms."""
+    """The stored record, with counts as integer arrays (per run, keyed by its name) and t_end_ms."""
     record = json.loads(DATA_FILE.read_text())
     record["counts"] = {key: np.array(value, dtype=int) for key, value in record["counts"].items()}
     record["t_end_ms"] = np.array(record["t_end_ms"])
     return record
 
 
-def check_chunk(step_index, chunk_index):
-    """Re-run one chunk; returns (stored, rerun) spike-count arrays."""
-    counts = load()["counts"][str(STEPS_MS[step_index])]
+def check_chunk(run, chunk_index):
+    """Re-run one chunk of a run; returns (stored, rerun) spike-count arrays."""
+    counts = load()["counts"][run]
     stored = counts[chunk_index * CHUNK:(chunk_index + 1) * CHUNK]
-    return stored, run_chunk(step_index, chunk_index)[0]
+    return stored, run_chunk(run, chunk_index)[0]
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", nargs=2, metavar=("DT", "CHUNK"),
-                        help="re-run one chunk (dt in ms, chunk index) and compare it with the stored counts")
+    parser.add_argument("--check", nargs=2, metavar=("RUN", "CHUNK"),
+                        help="re-run one chunk (run name, chunk index) and compare it with the stored counts")
+    parser.add_argument("--run", choices=RUNS, action="append", help="regenerate only this run (repeatable)")
+    parser.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
     args = parser.parse_args()
     if args.check:
-        stored, rerun = check_chunk(STEPS_MS.index(float(args.check[0])), int(args.check[1]))
+        if args.check[0] not in RUNS:
+            parser.error(f"RUN must be one of {', '.join(RUNS)}")
+        stored, rerun = check_chunk(args.check[0], int(args.check[1]))
         same = np.array_equal(stored, rerun)
         print("identical" if same else "DIFFERENT: regenerate with python tools/decision_persistence.py")
         return 0 if same else 1
-    generate()
+    generate(tuple(args.run) if args.run else RUNS, args.processes)
     return 0
 
 

@@ -33,9 +33,11 @@ from ..progress import progress_range
 from ..receptors import mg_block
 from ..simulation import check_dt, n_steps_for
 from ..units import count_rate_hz, expected_count, hz_to_per_ms
-from ..validation import require_above, require_count, require_in_range, require_non_negative, require_positive
+from ..validation import (require_above, require_choice, require_count, require_in_range, require_non_negative,
+                          require_positive, require_seed)
 
 POOL_NAMES = ("A", "B", "non-selective", "I")
+INTEGRATORS = ("exponential_euler", "rk2")   # spiking network: ours, and Wang's (2002) modified Runge-Kutta
 DECISION_WINDOW_MS = 50.0     # a pool's rate is averaged over this trailing window before it meets the threshold
 
 
@@ -53,9 +55,13 @@ class WangNetwork:
     V_th = -50, V_reset = -55 mV; V_E = 0, V_I = -70 mV. tau_AMPA = 2 ms, NMDA rise 2 ms, decay
     100 ms, alpha = 0.5 /ms, tau_GABA = 5 ms, delay 0.5 ms, [Mg2+] = 1 mM. Conductances onto E (onto
     I): external AMPA 2.1 (1.62), recurrent AMPA 0.05 (0.04), NMDA 0.165 (0.13), GABA 1.3 (1.0) nS.
-    Background 2.4 kHz; stimulus mu0 = 40 Hz, each pool's rate redrawn every 50 ms from a Gaussian
-    of s.d. stim_sigma_hz. Recurrent conductances are per synapse at the published size; a smaller
-    network scales them by 1600/n_e (400/n_i) so each cell receives the same total input.
+    Background 2.4 kHz; stimulus: each pool's rate redrawn every 50 ms from a Gaussian of s.d.
+    stim_sigma_hz = 4 Hz (Results, Fig. 1B); mu0 = 40 Hz is the value of Fig. 1B's example (the
+    Methods give none). Recurrent conductances are per synapse at the published size; a smaller
+    network scales them by 1600/n_e (400/n_i) so each cell receives the same total input. Wang
+    integrated with a modified second-order Runge-Kutta scheme at dt = 0.02 ms (Experimental
+    Procedures, "Simulations"; Hansel et al. 1998, Neural Comput 10:467; Shelley & Tao 2001,
+    J Comput Neurosci 11:111): step(..., integrator="rk2"); our default is exponential Euler.
     """
 
     n_e: int = 1600
@@ -189,26 +195,46 @@ class WangNetwork:
             elif isinstance(value, np.ndarray):
                 state[key] = value[keep]
 
-    def _update_gating(self, state, arriving, dt):
-        """Advance the synaptic gating by dt given the spikes arriving now; returns the summed NMDA gating per pool."""
+    def _update_gating(self, state, arriving, dt, integrator="exponential_euler"):
+        """Advance the synaptic gating by dt given the spikes arriving now; returns the summed NMDA gating per pool.
+
+        AMPA, GABA and the NMDA rise variable x are exact for spikes arriving at the start of the step. The NMDA
+        gating s takes an exponential-Euler step with x frozen, or (integrator "rk2") a Heun step with x decaying.
+        """
         counts = np.add.reduceat(arriving, self.pool_starts, axis=1, dtype=float)   # (n_trials, 4)
         state["s_ampa"] = state["s_ampa"] * np.exp(-dt / self.tau_ampa) + counts[:, :3]
         state["s_gaba"] = state["s_gaba"] * np.exp(-dt / self.tau_gaba) + counts[:, 3]
         x = state["x_nmda"] * np.exp(-dt / self.tau_nmda_rise) + arriving[:, :self.n_e]
-        rate = 1.0 / self.tau_nmda_decay + self.alpha_nmda * x       # ds/dt = alpha x - rate s, x frozen
-        s_inf = self.alpha_nmda * x / rate
-        state["s_nmda"] = s_inf + (state["s_nmda"] - s_inf) * np.exp(-dt * rate)
+        if integrator == "rk2":
+            s = state["s_nmda"]
+            k1 = self._ds_nmda_dt(s, x)
+            k2 = self._ds_nmda_dt(s + dt * k1, x * np.exp(-dt / self.tau_nmda_rise))
+            state["s_nmda"] = s + 0.5 * dt * (k1 + k2)
+        else:
+            rate = 1.0 / self.tau_nmda_decay + self.alpha_nmda * x       # ds/dt = alpha x - rate s, x frozen
+            s_inf = self.alpha_nmda * x / rate
+            state["s_nmda"] = s_inf + (state["s_nmda"] - s_inf) * np.exp(-dt * rate)
         state["x_nmda"] = x
         return np.add.reduceat(state["s_nmda"], self.pool_starts[:3], axis=1)
 
+    def _ds_nmda_dt(self, s, x):
+        """dS/dt (1/ms) of the NMDA gating s for rise variable x: alpha x (1 - s) - s / tau_decay."""
+        return self.alpha_nmda * x * (1.0 - s) - s / self.tau_nmda_decay
+
+    def _conductances(self, s_ext, s_ampa, nmda_pool, s_gaba):
+        """Conductances (nS) of every cell, each (n_trials, n): AMPA (external + recurrent), NMDA (unblocked), GABA."""
+        p, g, group = self.per_neuron, self.per_group, self.per_neuron["group"]
+        g_ampa = (s_ampa @ self.weights.T * g["ampa"])[:, group]     # nS, every cell of a group alike
+        g_nmda = (nmda_pool @ self.weights.T * g["nmda"])[:, group]
+        g_gaba = (s_gaba[:, None] * g["gaba"])[:, group]
+        return p["g_ext"] * s_ext + g_ampa, g_nmda, g_gaba
+
     def _membrane(self, state, nmda_pool, dt):
         """Exponential-Euler step of every membrane with all conductances frozen over the step; returns spiked."""
-        p, g, group = self.per_neuron, self.per_group, self.per_neuron["group"]
-        g_ampa = (state["s_ampa"] @ self.weights.T * g["ampa"])[:, group]     # nS, every cell of a group alike
-        g_nmda = (nmda_pool @ self.weights.T * g["nmda"])[:, group]
-        g_gaba = (state["s_gaba"][:, None] * g["gaba"])[:, group]
+        p = self.per_neuron
+        g_ampa, g_nmda, g_gaba = self._conductances(state["s_ext"], state["s_ampa"], nmda_pool, state["s_gaba"])
         v = state["v"]
-        g_exc = p["g_ext"] * state["s_ext"] + g_ampa + g_nmda * mg_block(v)
+        g_exc = g_ampa + g_nmda * mg_block(v)
         g_total = p["g_l"] + g_exc + g_gaba
         v_inf = (p["g_l_e_l"] + g_exc * self.e_exc + g_gaba * self.e_inh) / g_total
         v = v_inf + (v - v_inf) * np.exp(-dt * p["inv_c_m"] * g_total)
@@ -219,20 +245,55 @@ class WangNetwork:
         state["ref_left"] = np.where(spiked, p["t_ref"], np.maximum(state["ref_left"] - dt, 0.0))
         return spiked
 
-    def step(self, state, stim_hz, dt, rng):
+    def dv_dt(self, v, g_ampa, g_nmda, g_gaba):
+        """dV/dt (mV/ms) of every cell at v (mV) for AMPA, unblocked NMDA and GABA conductances (nS)."""
+        p = self.per_neuron
+        g_exc = g_ampa + g_nmda * mg_block(v)
+        return (p["g_l_e_l"] - p["g_l"] * v + g_exc * (self.e_exc - v) + g_gaba * (self.e_inh - v)) * p["inv_c_m"]
+
+    def membrane_rk2(self, state, g_start, g_end, dt):
+        """Modified second-order Runge-Kutta step of every membrane; returns spiked (Hansel et al. 1998).
+
+        g_start, g_end: the conductances (AMPA, NMDA, GABA; nS) at the start and end of the step. Heun's
+        method; a spike time is interpolated linearly between the two ends of the step, and the refractory
+        period counts from it, so a cell leaving it in mid-step integrates only the rest of the step (from
+        the step's starting conductances: an error of order dt^2 once per spike, which keeps the order 2).
+        """
+        ref_left = state["ref_left"]
+        free = dt - np.minimum(ref_left, dt)               # ms of this step after the refractory period
+        start = np.where(ref_left > 1e-9, self.v_reset, state["v"])
+        k1 = self.dv_dt(start, *g_start)
+        v = start + 0.5 * free * (k1 + self.dv_dt(start + free * k1, *g_end))
+        spiked = v >= self.v_th
+        since_spike = free * (v - self.v_th) / np.maximum(v - start, 1e-12)   # ms from the spike to the step's end
+        state["ref_left"] = np.where(spiked, self.per_neuron["t_ref"] - since_spike, np.maximum(ref_left - dt, 0.0))
+        state["v"] = np.where(spiked, self.v_reset, v)
+        return spiked
+
+    def step(self, state, stim_hz, dt, rng, integrator="exponential_euler"):
         """Advance every trial by dt ms under stimulus rates stim_hz (n_trials, 2) to pools A, B (Hz); returns spiked.
 
-        spiked has shape (n_trials, n). rng supplies the Poisson input (background and stimulus).
+        spiked has shape (n_trials, n). rng supplies the Poisson input (background and stimulus). integrator:
+        "exponential_euler" (conductances frozen over the step, spikes on the grid) or "rk2" (Wang 2002's modified
+        second-order Runge-Kutta: Heun's method with interpolated spike times). Spikes arrive at step boundaries.
         """
         slot = state["k"] % state["in_transit"].shape[0]
-        nmda_pool = self._update_gating(state, state["in_transit"][slot], dt)
+        nmda_start = np.add.reduceat(state["s_nmda"], self.pool_starts[:3], axis=1) if integrator == "rk2" else None
+        nmda_pool = self._update_gating(state, state["in_transit"][slot], dt, integrator)
         arrivals = poisson_counts(expected_count(self.nu_ext_hz, dt), state["v"].shape, rng)   # background
         if np.any(stim_hz > 0):                                     # stimulus: pools A and B
             m = self.n_pool
             arrivals[:, :m] += poisson_counts(expected_count(stim_hz[:, :1], dt), (len(stim_hz), m), rng)
             arrivals[:, m:2 * m] += poisson_counts(expected_count(stim_hz[:, 1:], dt), (len(stim_hz), m), rng)
         state["s_ext"] = state["s_ext"] * np.exp(-dt / self.tau_ampa) + arrivals
-        spiked = self._membrane(state, nmda_pool, dt)
+        if integrator == "rk2":
+            ampa, gaba = np.exp(-dt / self.tau_ampa), np.exp(-dt / self.tau_gaba)
+            g_start = self._conductances(state["s_ext"], state["s_ampa"], nmda_start, state["s_gaba"])
+            g_end = self._conductances(state["s_ext"] * ampa, state["s_ampa"] * ampa, nmda_pool,
+                                       state["s_gaba"] * gaba)
+            spiked = self.membrane_rk2(state, g_start, g_end, dt)
+        else:
+            spiked = self._membrane(state, nmda_pool, dt)
         state["in_transit"][slot] = spiked           # arrives delay_steps later
         state["k"] += 1
         return spiked
@@ -304,16 +365,19 @@ class NetworkResult:
 
 def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=500.0, t_off=1500.0,
                      n_trials=1, seed=None, bin_ms=1.0, record_spikes=False, stop_threshold_hz=None,
-                     progress=None):
+                     integrator="exponential_euler", progress=None):
     """Run n_trials of the spiking network in one array; coherence (%) is a number or one per trial.
 
     The stimulus is on during [t_on, t_off) ms. Returns a NetworkResult with pool spike counts in
     bins of bin_ms, and (record_spikes=True) the spike raster of trial 0. With stop_threshold_hz a
     trial stops once pool A or B has passed it (50 ms window, checked every bin): it is dropped
     from the arrays (its counts stay zero from then on), and the run ends when every trial has decided.
+    integrator: "exponential_euler" or "rk2" (Wang 2002's scheme, see WangNetwork.step).
     """
     network = WangNetwork() if network is None else network
     check_dt(network, dt)
+    require_choice("integrator", integrator, INTEGRATORS)
+    require_seed("seed", seed)
     require_positive("t_stop", t_stop, "ms")
     require_positive("bin_ms", bin_ms, "ms")
     require_count("n_trials", n_trials)
@@ -333,7 +397,7 @@ def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=50
     window = max(int(round(DECISION_WINDOW_MS / bin_ms)), 1)
     running = np.arange(int(n_trials))            # trials still simulated (all, unless stop_threshold_hz)
     for k in progress_range(n_steps, progress, work=n_steps * n_trials * network.n):
-        spiked = network.step(state, stim[k][running], dt, rng)
+        spiked = network.step(state, stim[k][running], dt, rng, integrator)
         counts[running, k // steps_per_bin] += np.add.reduceat(spiked, network.pool_starts, axis=1, dtype=float)
         if record_spikes and running[0] == 0 and spiked[0].any():
             ids = np.flatnonzero(spiked[0])
@@ -361,7 +425,7 @@ def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=50
 
 
 def spiking_decisions(network=None, coherence=0.0, n_trials=1, threshold_hz=15.0, t_on=200.0,
-                      max_decision_ms=2000.0, seed=None, dt=0.1):
+                      max_decision_ms=2000.0, seed=None, dt=0.1, integrator="exponential_euler"):
     """Reaction-time trials of the spiking network: choice (0 = A, 1 = B, -1 = none) and decision time (ms).
 
     The stimulus comes on at t_on and stays on until the trial decides (pool A or B crosses
@@ -370,7 +434,7 @@ def spiking_decisions(network=None, coherence=0.0, n_trials=1, threshold_hz=15.0
     require_positive("max_decision_ms", max_decision_ms, "ms")
     t_stop = t_on + max_decision_ms
     run = simulate_network(network, coherence, t_stop=t_stop, dt=dt, t_on=t_on, t_off=t_stop, n_trials=n_trials,
-                           seed=seed, stop_threshold_hz=threshold_hz)
+                           seed=seed, stop_threshold_hz=threshold_hz, integrator=integrator)
     return first_crossing(run.t, run.pool_rates_hz()[..., :2], threshold_hz, t_start=t_on)
 
 
@@ -498,6 +562,7 @@ def simulate_reduced(model=None, coherence=0.0, n_trials=1, t_stop=2000.0, dt=0.
     """
     model = WongWang() if model is None else model
     check_dt(model, dt)
+    require_seed("seed", seed)
     require_positive("t_stop", t_stop, "ms")
     require_positive("threshold_hz", threshold_hz, "Hz")
     require_count("n_trials", n_trials)
