@@ -23,7 +23,7 @@ rendered once and used for both, so this costs no extra drawing.
 
 Corner check: with the environment variable COURSE_EXPLORER_CORNERS set (the test suite sets it for
 the lecture notebooks), ``explorer`` also draws the figure at the corners of its controls' ranges
-(``corner_values``): set to "check", it raises if a draw fails or shows NaN; set to a file path, it
+(``corner_values``): set to "check", it raises if a draw fails, warns or shows NaN; set to a file path, it
 appends one JSON line per draw with its time and any problem instead (``benchmarks/explorers.py``).
 """
 import itertools
@@ -31,6 +31,7 @@ import json
 import os
 import re
 import time
+import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -206,12 +207,16 @@ def check_corners(draw, controls, title="", record_path="check"):
     problems, records = [], []
     for values in corner_values(controls):
         start = time.perf_counter()
-        try:
-            fig = draw(**values)
-            problem = figure_problem(fig)
-        except Exception as err:   # noqa: BLE001 - every failure is reported with its values
-            fig, problem = None, f"{type(err).__name__}: {err}"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fig = draw(**values)
+                problem = figure_problem(fig)
+            except Exception as err:   # noqa: BLE001 - every failure is reported with its values
+                fig, problem = None, f"{type(err).__name__}: {err}"
         seconds = time.perf_counter() - start
+        if caught and not problem:   # a student would see the warning printed under the figure
+            problem = f"{caught[0].category.__name__}: {caught[0].message}"
         if fig is not None:
             plt.close(fig)
         records.append({"title": title, "values": values, "seconds": round(seconds, 4), "problem": problem})

@@ -80,13 +80,17 @@ def test_a_draw_that_raises_at_one_corner_is_named_with_its_values():
     ("nan_curve", "the curve 'decay' in 'tau = 1 ms' is all NaN or inf"),
     ("nan_title", "a text of the figure reads 'rate = nan Hz'"),
     ("no_axes", "the figure has no axes"),
+    ("warning", "RuntimeWarning: Mean of empty slice"),
 ])
-def test_nan_curves_nan_texts_and_empty_figures_are_caught(broken, expected):
+def test_nan_curves_nan_texts_empty_figures_and_warnings_are_caught(broken, expected):
     def draw(tau_ms=10.0):
         if tau_ms > 1.0:
             return draw_curve(tau_ms)
         if broken == "no_axes":
             return plt.figure()
+        if broken == "warning":   # e.g. the mean ISI of a neuron that did not fire
+            np.mean(np.array([]))
+            return draw_curve(tau_ms)
         fig = draw_curve(tau_ms)
         ax = fig.axes[0]
         if broken == "nan_curve":
