@@ -24,6 +24,11 @@ def hz_to_per_ms(rate_hz):
     return _not_nan("rate_hz", rate_hz, "Hz") / MS_PER_S
 
 
+def per_ms_unchecked(rate_hz):
+    """hz_to_per_ms without the argument check, for a simulation's inner loop (checked once outside it)."""
+    return rate_hz / MS_PER_S
+
+
 def per_ms_to_hz(rate_per_ms):
     """Convert a rate in events per ms to Hz (1/s)."""
     return _not_nan("rate_per_ms", rate_per_ms, "1/ms") * MS_PER_S

@@ -41,7 +41,7 @@ from ..neurons import LIF
 from ..plasticity import TsodyksMarkram
 from ..progress import progress_range
 from ..simulation import check_dt, n_steps_for
-from ..units import hz_to_per_ms
+from ..units import per_ms_unchecked
 from ..validation import (MAX_NEURONS, InputTypeError, require_above, require_count, require_finite, require_in_range,
                           require_instance, require_memory, require_non_negative, require_number, require_positive,
                           require_seed)
@@ -532,11 +532,11 @@ class RateModel:
         u -> (U/tau_f + U r) / (1/tau_f + U r) at 1/tau_f + U r;  x -> (1/tau_d) / (1/tau_d + u r) at 1/tau_d + u r.
         """
         r, r_i = self._rate(state["h"]), self._rate(state["h_i"])
-        r_per_ms = hz_to_per_ms(r)
+        r_per_ms = per_ms_unchecked(r)
         u, x = state["u"], state["x"]
         u_rate = 1.0 / self.tau_f + self.u_se * r_per_ms
         x_rate = 1.0 / self.tau_d + u * r_per_ms
-        inhibition = self.j_ei * np.expand_dims(r_i, -1)           # the same for every population of a run
+        inhibition = self.j_ei * r_i[..., None]                    # the same for every population of a run
         return {"h": (self.j_ee * u * x * r - inhibition + self.i_b + i_ext, 1.0 / self.tau),
                 "h_i": (self.j_ie * r.sum(axis=-1) + self.i_inh, 1.0 / self.tau_i),
                 "u": ((self.u_se / self.tau_f + self.u_se * r_per_ms) / u_rate, u_rate),
@@ -657,7 +657,7 @@ def simulate_rates(model, t_stop, pulses=(), dt=0.2, i_b=None, drive=None, state
         rates = model.step(state, extra if drive is None else extra + drive(t), dt)
         if row < keep.size and k == keep[row]:
             out["r"][row], out["u"][row], out["x"][row] = rates, state["u"], state["x"]
-            r_i[row] = model.rate_hz(state["h_i"])
+            r_i[row] = model._rate(state["h_i"])
             row += 1
     return RateResult(t=(keep + 1) * dt, r=out["r"], u=out["u"], x=out["x"], r_i=r_i, model=model)
 
