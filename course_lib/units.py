@@ -24,7 +24,7 @@ def hz_to_per_ms(rate_hz):
     return _not_nan("rate_hz", rate_hz, "Hz") / MS_PER_S
 
 
-def per_ms_unchecked(rate_hz):
+def hz_to_per_ms_unchecked(rate_hz):
     """hz_to_per_ms without the argument check, for a simulation's inner loop (checked once outside it)."""
     return rate_hz / MS_PER_S
 

@@ -41,7 +41,7 @@ from ..neurons import LIF
 from ..plasticity import TsodyksMarkram
 from ..progress import progress_range
 from ..simulation import check_dt, n_steps_for
-from ..units import per_ms_unchecked
+from ..units import hz_to_per_ms_unchecked
 from ..validation import (MAX_NEURONS, InputTypeError, require_above, require_count, require_finite, require_in_range,
                           require_instance, require_memory, require_non_negative, require_number, require_positive,
                           require_seed)
@@ -532,7 +532,7 @@ class RateModel:
         u -> (U/tau_f + U r) / (1/tau_f + U r) at 1/tau_f + U r;  x -> (1/tau_d) / (1/tau_d + u r) at 1/tau_d + u r.
         """
         r, r_i = self._rate(state["h"]), self._rate(state["h_i"])
-        r_per_ms = per_ms_unchecked(r)
+        r_per_ms = hz_to_per_ms_unchecked(r)
         u, x = state["u"], state["x"]
         u_rate = 1.0 / self.tau_f + self.u_se * r_per_ms
         x_rate = 1.0 / self.tau_d + u * r_per_ms
