@@ -13,7 +13,8 @@ for a dropdown (it starts on the drawing function's default for that parameter i
 the options, else on the first), or any ipywidgets widget. The figure is redrawn whenever a
 control changes.
 Set ``slow=True`` for drawings that take more than about half a second: the figure then updates
-when the slider is released (continuous_update=False), so dragging never freezes the page.
+when the slider is released (continuous_update=False), so dragging never freezes the page, and a
+"computing ..." note shows beside the controls while the figure is being redrawn.
 
 The explorer also carries a static copy of its default figure: the cell's stored output holds the
 live widget and a PNG of the figure at the default values. A front end without a kernel or widget
@@ -38,6 +39,8 @@ import numpy as np
 
 CORNERS_ENV = "COURSE_EXPLORER_CORNERS"
 MAX_CORNER_DRAWS = 16
+
+BUSY_HTML = "<i>&#8987; computing ...</i>"   # shown beside a slow explorer's controls while it redraws
 
 CONTROL_STYLE = {"description_width": "initial"}
 SLIDER_LAYOUT = {"width": "420px"}
@@ -127,9 +130,15 @@ def explorer(draw, controls, title="", slow=False):
     sliders = {name: make_control(name, spec, slow, defaults.get(name)) for name, spec in controls.items()}
     box = _explorer_box_class()()
     box.explorer_title = title
+    box.status = widgets.HTML("")   # BUSY_HTML while a slow explorer redraws, else empty
 
     def redraw(**values):
-        fig = draw(**values)
+        if slow:
+            box.status.value = BUSY_HTML
+        try:
+            fig = draw(**values)
+        finally:
+            box.status.value = ""
         if fig is None:
             return
         if box.static_figure is None:            # the default view: render it once, keep a copy
@@ -144,7 +153,8 @@ def explorer(draw, controls, title="", slow=False):
 
     output = widgets.interactive_output(redraw, sliders)
     header = [widgets.HTML(f"<b>{title}</b>")] if title else []
-    box.children = header + [widgets.HBox(list(sliders.values()), layout={"flex_flow": "row wrap"}), output]
+    row = list(sliders.values()) + ([box.status] if slow else [])
+    box.children = header + [widgets.HBox(row, layout={"flex_flow": "row wrap"}), output]
     box.add_class("course-explorer")
     box.controls = sliders
     if os.environ.get(CORNERS_ENV):

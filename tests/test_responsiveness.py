@@ -13,6 +13,7 @@ import ipywidgets as widgets
 import pytest
 
 from course_lib import LIF, progress, simulate
+from course_lib import widgets as widgets_module
 from course_lib.widgets import explorer
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -100,3 +101,43 @@ def test_committed_notebook_never_forces_a_bar_nor_stores_one(path):
             text = out.get("text", "") or "".join(out.get("data", {}).get("text/plain", ""))
             text = "".join(text) if isinstance(text, list) else text
             assert not bar.search(text), f"{path.name} cell {index} stored a progress bar: {text[:80]!r}"
+
+
+def test_slow_explorer_says_it_is_computing_while_it_redraws():
+    seen = []
+    box = None
+
+    def draw_and_look(x=1.0):
+        seen.append(box.status.value if box is not None else None)
+        return None
+
+    box = explorer(draw_and_look, {"x": (0, 2, 0.1, 1.0)}, title="t", slow=True)
+    box.controls["x"].value = 1.5            # a change triggers a redraw, as releasing a slider does
+    assert seen[-1] == widgets_module.BUSY_HTML
+    assert box.status.value == ""             # cleared once the figure is drawn
+    assert box.status in box.children[1].children   # shown beside the controls
+
+
+def test_fast_explorer_shows_no_busy_note():
+    seen = []
+    box = None
+
+    def draw_and_look(x=1.0):
+        seen.append(box.status.value if box is not None else None)
+        return None
+
+    box = explorer(draw_and_look, {"x": (0, 2, 0.1, 1.0)}, title="t", slow=False)
+    box.controls["x"].value = 1.5
+    assert seen[-1] == ""
+    assert box.status not in box.children[1].children
+
+
+def test_busy_note_is_cleared_when_a_draw_fails():
+    def draw_fails_away_from_default(x=1.0):
+        if x != 1.0:
+            raise RuntimeError("boom")
+
+    box = explorer(draw_fails_away_from_default, {"x": (0, 2, 0.1, 1.0)}, title="t", slow=True)
+    with pytest.raises(RuntimeError, match="boom"):   # in a kernel the Output widget shows it instead
+        box.controls["x"].value = 1.5
+    assert box.status.value == ""
