@@ -216,22 +216,25 @@ def require_instance(name, value, types):
     return value
 
 
-def require_steps(t_stop, dt, max_steps=None):
-    """Number of steps round(t_stop / dt) of a run, after checking both: at least one, at most MAX_STEPS."""
-    t_stop = require_number("t_stop", t_stop, "ms")
+def require_steps(t_stop, dt, max_steps=None, name="t_stop"):
+    """Number of steps round(t_stop / dt) of a run, after checking both: at least one, at most MAX_STEPS.
+
+    name: what the caller calls its duration (messages use it), e.g. "t_max".
+    """
+    t_stop = require_number(name, t_stop, "ms")
     dt = require_number("dt", dt, "ms")
     if dt <= 0:
         raise ValueError(f"dt must be positive (got {dt!r}): give the time step in ms, > 0.")
     if t_stop <= 0:
-        raise ValueError(f"t_stop must be a positive duration in ms (got {t_stop!r}).")
+        raise ValueError(f"{name} must be a positive duration in ms (got {t_stop!r}).")
     n_steps = int(round(t_stop / dt))
     if n_steps < 1:
-        raise ValueError(f"t_stop = {t_stop} ms is shorter than one step dt = {dt} ms: the run would have no "
-                         f"steps. Make t_stop >= dt.")
+        raise ValueError(f"{name} = {t_stop} ms is shorter than one step dt = {dt} ms: the run would have no "
+                         f"steps. Make {name} >= dt.")
     limit = MAX_STEPS if max_steps is None else max_steps
     if n_steps > limit:
-        raise ValueError(f"t_stop / dt = {t_stop:g} / {dt:g} = {n_steps:.3g} steps: more than {limit:.0e}, which would "
-                         f"run for hours. Use a larger dt or a shorter t_stop "
+        raise ValueError(f"{name} / dt = {t_stop:g} / {dt:g} = {n_steps:.3g} steps: more than {limit:.0e}, which would "
+                         f"run for hours. Use a larger dt or a shorter {name} "
                          f"(or raise course_lib.validation.MAX_STEPS if you really mean it).")
     return n_steps
 

@@ -27,6 +27,7 @@ from course_lib import analysis, inputs, network, neurons, plasticity, plotting,
 from course_lib.models import cann, working_memory as wm
 from course_lib.models.decision import WongWang
 from course_lib.theory import attractor, balanced as tb, decision as td, single_neuron as sn, synapses as ts
+from course_lib.theory import toolkit
 from course_lib.theory import working_memory as twm
 
 SEED = 20
@@ -247,6 +248,29 @@ CASES = [
     ("stp_steady_efficacy", ts.stp_steady_efficacy, {"stp": STP, "rate_hz": 10.0}, {"stp": "obj", "rate_hz": "pos"}),
     ("stp_paired_pulse_ratio", ts.stp_paired_pulse_ratio, {"stp": STP, "interval_ms": 50.0},
      {"stp": "obj", "interval_ms": "nonneg"}),
+    # --- theory: the maths toolkit appendix (notebooks/90) ---
+    ("numerical_jacobian", toolkit.numerical_jacobian, {"f": lambda x: -x, "x": [1.0, 2.0]},
+     {"f": ("only", ["abc", 3.0]), "x": ("array", [[], [[1.0, 2.0]]]), "step": "pos"}),
+    ("eigenvalues_from_trace_det", toolkit.eigenvalues_from_trace_det, {"trace": -0.3, "det": 0.05},
+     {"trace": "num", "det": "num"}),
+    ("classify_2d", toolkit.classify_2d, {"jacobian": [[-1.0, 0.0], [0.0, -2.0]]},
+     {"jacobian": ("array", [[1.0, 2.0], [[1.0, 2.0, 3.0]] * 3])}),
+    ("neutral_mode_projection", toolkit.neutral_mode_projection,
+     {"jacobian": [[-1.0, 1.0], [1.0, -1.0]], "perturbation": [1.0, 0.0]},
+     {"jacobian": ("array", [[[-1.0, 0.0], [0.0, -2.0]], [1.0, 2.0]]), "perturbation": ("array", [[1.0, 0.0, 0.0]])}),
+    ("fhn_fixed_point", toolkit.fhn_fixed_point, {"current": 0.3},
+     {"current": "num", "a": "num", "b": ("pos", [1.5]), "eps": "pos"}),
+    ("fhn_jacobian", toolkit.fhn_jacobian, {"current": 0.3}, {"current": "num", "b": ("pos", [1.5]), "eps": "pos"}),
+    ("fhn_hopf_current", toolkit.fhn_hopf_current, {}, {"a": "num", "b": "pos", "eps": ("pos", [20.0])}),
+    ("discrete_threshold_shift_mv", toolkit.discrete_threshold_shift_mv, {"sigma_mv": 5.0, "dt": 0.1},
+     {"sigma_mv": "nonneg", "dt": "pos", "tau_m": "pos"}),
+    ("ou_first_passage_ms", toolkit.ou_first_passage_ms, {"mu_mv": 15.0, "sigma_mv": 5.0, "n_trials": 10, "t_max": 2000.0, "rng": 1},
+     {"mu_mv": "num", "sigma_mv": "pos", "n_trials": ("count", [10 ** 8]), "dt": "dt", "t_max": "t_stop", "tau_m": "pos",
+      "v_th": ("num", [0.0]), "record_at": ("array", []), "rng": "seed"}),
+    ("gamma_renewal_spikes", toolkit.gamma_renewal_spikes, {"rate_hz": 10.0, "shape": 2.0, "n": 3, "t_stop": 500.0},
+     {"rate_hz": "pos", "shape": "pos", "n": "count", "t_stop": ("pos", [1e12]), "rng": "seed"}),
+    ("poisson_rate_cramer_rao_hz2", toolkit.poisson_rate_cramer_rao_hz2, {"rate_hz": 20.0, "duration_ms": 500.0},
+     {"rate_hz": "pos", "duration_ms": "pos"}),
     # --- theory: working memory ---
     ("stp_poisson_steady_state", twm.stp_poisson_steady_state, {"stp": plasticity.TsodyksMarkram(), "rate_hz": 10.0},
      {"stp": "obj", "rate_hz": "nonneg"}),
