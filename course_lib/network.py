@@ -19,10 +19,15 @@ How one step of length dt works (``Network.step``, the loop students read):
 Units: ms, mV, pA, nS, pF, Hz. Synaptic weights are mV (delta: the jump of v), pA (current-based:
 the jump of the synaptic current) or nS (conductance-based: the jump of the conductance).
 
-Speed: the state holds the work arrays that every step reuses (allocated once, in initial_state); the
-cost grows with the number of synaptic events. benchmarks/README.md compares this engine with
-Brian2 on the networks of Brette et al. (2007) and Brunel (2000) and shows how it scales.
+Speed: the state holds the work arrays that every step reuses (allocated once, in initial_state); an LIF
+neuron is updated in place (``lif_step_in_place``: the numbers of ``LIF.step`` in fewer numpy calls); the
+cost grows with the number of synaptic events. The connectivity is built in a stream (all random draws
+first, kept compactly, then written piece by piece into the final arrays), so that building peaks near
+the size of the final arrays. benchmarks/README.md compares this engine with Brian2 on the networks of
+Brette et al. (2007) and Brunel (2000), shows how it scales, and where a step's time goes
+(benchmarks/engine_profile.py).
 """
+import bisect
 import dataclasses
 import functools
 from dataclasses import dataclass, field
@@ -32,7 +37,7 @@ import numpy as np
 from .neurons import LIF
 from .progress import progress_range
 from .simulation import check_dt, n_steps_for
-from .units import expected_count, hz_to_per_ms
+from .units import expected_count, hz_to_per_ms, hz_to_per_ms_unchecked
 from .validation import (MAX_NEURONS, InputTypeError, require_choice, require_count, require_finite, require_in_range,
                          require_indices, require_instance, require_mapping, require_memory, require_model,
                          require_non_negative, require_number, require_positive, require_seed, require_window)
@@ -42,8 +47,12 @@ SYNAPSE_KINDS = ("delta", "current", "conductance")
 LARGEST_DENSE_ENTRIES = 20_000_000   # to_dense() refuses bigger matrices (160 MB of float64)
 
 #: Peak memory of building the synapses, bytes per synapse: the final arrays take 12 (int32 target, float64
-#: weight); drawing, sorting and grouping them peaks at 28-29 B (measured with 40 M and 62.5 M synapses).
-BUILD_BYTES_PER_SYNAPSE = 30
+#: weight). The streaming build (ei_connectivity) keeps the draws in 4 B (fixed in-degree) or 8 B (Bernoulli) per
+#: synapse until the targets are in place, then adds the weights: measured peaks 13.0-13.1 B (numpy's allocations,
+#: tracemalloc; 15.6 M and 62.5 M synapses of Brunel's network) and 14.0-16.4 B of resident memory with the
+#: interpreter. 16 B covers both, plus the temporaries of one BUILD_CHUNK; the standalone bernoulli() returns
+#: int64 sources and may reach 20 B (its guard uses this estimate against half the free memory).
+BUILD_BYTES_PER_SYNAPSE = 16
 
 
 def require_synapse_memory(n_synapses, described, advice):
@@ -158,20 +167,12 @@ class Connectivity:
 
         Called in every step of a run: unchecked (sources must be indices 0 .. n_source - 1).
         """
-        sources = np.asarray(sources)
-        starts, stops = self.indptr[sources].tolist(), self.indptr[sources + 1].tolist()
-        targets = np.concatenate([self.targets[a:b] for a, b in zip(starts, stops)]) if len(starts) else \
-            self.targets[:0]
-        weights = np.concatenate([self.weights[a:b] for a, b in zip(starts, stops)]) if len(starts) else \
-            self.weights[:0]
-        return targets, weights
+        sources = np.asarray(sources).tolist()
+        return csr_rows(self.targets, self.indptr, sources), csr_rows(self.weights, self.indptr, sources)
 
     def outgoing_targets(self, sources):
         """Targets of all synapses made by the given source neurons (concatenated), without their weights."""
-        starts, stops = self.indptr[sources].tolist(), self.indptr[np.asarray(sources) + 1].tolist()
-        if len(starts) == 1:
-            return self.targets[starts[0]:stops[0]]
-        return np.concatenate([self.targets[a:b] for a, b in zip(starts, stops)]) if starts else self.targets[:0]
+        return csr_rows(self.targets, self.indptr, np.asarray(sources).tolist())
 
     def to_dense(self):
         """Weight matrix W[target, source] (summing multapses); only for small networks (tests, teaching)."""
@@ -195,6 +196,10 @@ def stable_order(keys):
     return low_first[by_high]
 
 
+#: Synapses handled at a time while building a connectivity: bounds the temporary arrays (a few times 2 MB).
+BUILD_CHUNK = 2 ** 18
+
+
 def fixed_indegree(n_source, n_target, k, rng, same_population=False, allow_multapses=False):
     """Each of n_target neurons gets exactly k inputs drawn from n_source -> (sources, targets), local ids.
 
@@ -203,6 +208,11 @@ def fixed_indegree(n_source, n_target, k, rng, same_population=False, allow_mult
     No loop over neurons: draw k sources per neuron with replacement, drop repeated ones and
     autapses, then redraw the missing ones until every neuron has k distinct sources.
     """
+    return _draw_fixed_indegree(n_source, n_target, k, rng, same_population, allow_multapses).pairs()
+
+
+def _draw_fixed_indegree(n_source, n_target, k, rng, same_population=False, allow_multapses=False):
+    """The random draws of fixed_indegree (same arguments), kept compactly as a _FixedIndegreeDraw."""
     n_source = require_count("n_source", n_source, minimum=0, maximum=MAX_NEURONS)
     n_target = require_count("n_target", n_target, minimum=0, maximum=MAX_NEURONS)
     require_count("k", k, minimum=0)
@@ -215,37 +225,107 @@ def fixed_indegree(n_source, n_target, k, rng, same_population=False, allow_mult
                            "Use fewer neurons (n_target) or a smaller in-degree k.")
     rng = np.random.default_rng(rng)
     chosen = rng.integers(0, n_source, size=(n_target, k), dtype=np.int32)
-    targets = np.repeat(np.arange(n_target, dtype=np.int32), k)
-    if allow_multapses and not same_population:
-        return chosen.ravel(), targets
+    draw = _FixedIndegreeDraw(n_source, chosen, same_population, allow_multapses)
+    if draw.keeps_all:
+        return draw
     chosen.sort(axis=1)
-    sources = chosen.ravel()
-    bad = np.zeros(sources.size, dtype=bool)
-    if not allow_multapses:
-        bad[1:] = (sources[1:] == sources[:-1]) & (targets[1:] == targets[:-1])
-    if same_population:
-        bad |= sources == targets
-    good = ~bad
-    kept_keys = targets[good].astype(np.int64) * n_source + sources[good]   # sorted (row by row)
-    extra_sources, extra_targets = [], []
+    missing = np.concatenate([np.nonzero(draw.rejected(first, stop))[0].astype(np.int32) + np.int32(first)
+                              for first, stop in draw.row_chunks()] or [np.zeros(0, dtype=np.int32)])
     extra_keys = np.zeros(0, dtype=np.int64)
-    missing = targets[bad]                                      # one entry per input still to draw
-    while missing.size:
+    while missing.size:                                         # one entry per input still to draw
         candidates = rng.integers(0, n_source, size=missing.size, dtype=np.int32)
         keys = missing.astype(np.int64) * n_source + candidates
-        ok = ~(_contains(kept_keys, keys) | _contains(extra_keys, keys))
+        ok = ~(draw.in_first_draw(missing, keys) | _contains(extra_keys, keys))
         if same_population:
             ok &= candidates != missing
         if not allow_multapses:
             first = np.zeros(keys.size, dtype=bool)
             first[np.unique(keys, return_index=True)[1]] = True
             ok &= first
-        extra_sources.append(candidates[ok])
-        extra_targets.append(missing[ok])
+        draw.extra_sources.append(candidates[ok])
+        draw.extra_targets.append(missing[ok])
         extra_keys = np.sort(np.concatenate([extra_keys, keys[ok]]))
         missing = missing[~ok]
-    return (np.concatenate([sources[good]] + extra_sources),
-            np.concatenate([targets[good]] + extra_targets))
+    return draw
+
+
+@dataclass(eq=False)
+class _FixedIndegreeDraw:
+    """What fixed_indegree drew, in 4 bytes per synapse, listed in its order by pieces() (for a streaming build).
+
+    chosen: (n_target, k) int32, the first k sources drawn for each target, each row sorted (unless all are
+    kept: multapses allowed between two populations); the repeats and autapses in it are dropped when listing.
+    extra_sources, extra_targets: the redrawn inputs, in drawing order.
+    """
+
+    n_source: int
+    chosen: np.ndarray
+    same_population: bool
+    allow_multapses: bool
+    extra_sources: list = field(default_factory=list)
+    extra_targets: list = field(default_factory=list)
+
+    @property
+    def keeps_all(self):
+        """True if every first-drawn input is kept (multapses allowed, no autapses possible)."""
+        return self.allow_multapses and not self.same_population
+
+    def row_chunks(self):
+        """(first, stop) target ranges of about BUILD_CHUNK synapses each."""
+        n_target, k = self.chosen.shape
+        step = max(1, BUILD_CHUNK // max(k, 1))
+        return [(first, min(first + step, n_target)) for first in range(0, n_target, step)]
+
+    def rejected(self, first, stop):
+        """Which first-drawn inputs of targets first .. stop-1 are dropped (repeats, autapses): (rows, k) bool."""
+        rows = self.chosen[first:stop]
+        bad = np.zeros(rows.shape, dtype=bool)
+        if not self.allow_multapses:
+            bad[:, 1:] = rows[:, 1:] == rows[:, :-1]
+        if self.same_population:
+            bad |= rows == np.arange(first, stop, dtype=np.int32)[:, None]
+        return bad
+
+    def in_first_draw(self, targets, keys):
+        """Whether each key (target * n_source + source; targets sorted) is in the first draw, chunk by chunk.
+
+        Repeats and autapses count as present: a repeat's source is also kept once, and an autapse is
+        refused anyway, so the answer is that of the kept inputs alone.
+        """
+        found = np.zeros(keys.size, dtype=bool)
+        for first, stop in self.row_chunks():
+            lo, hi = np.searchsorted(targets, [first, stop])
+            if lo < hi:
+                row_keys = np.arange(first, stop, dtype=np.int64)[:, None] * self.n_source + self.chosen[first:stop]
+                found[lo:hi] = _contains(row_keys.ravel(), keys[lo:hi])
+        return found
+
+    def pieces(self):
+        """(sources, targets) int32 pieces of the kept inputs: targets in order, then the redrawn ones."""
+        for first, stop in self.row_chunks():
+            rows = self.chosen[first:stop]
+            targets = np.broadcast_to(np.arange(first, stop, dtype=np.int32)[:, None], rows.shape)
+            if self.keeps_all:
+                yield rows.ravel(), targets.ravel()
+            else:
+                kept = ~self.rejected(first, stop)
+                yield rows[kept], targets[kept]
+        yield from zip(self.extra_sources, self.extra_targets)
+
+    def pairs(self):
+        """All (sources, targets) int32, in the order of pieces()."""
+        return _joined(self, (np.int32, np.int32))
+
+
+def _joined(draw, dtypes):
+    """All (sources, targets) pieces of a draw in two arrays of the given dtypes, filled piece by piece."""
+    total = sum(sources.size for sources, _ in draw.pieces())
+    joined = tuple(np.empty(total, dtype=dtype) for dtype in dtypes)
+    start = 0
+    for sources, targets in draw.pieces():
+        joined[0][start:start + sources.size], joined[1][start:start + sources.size] = sources, targets
+        start += sources.size
+    return joined
 
 
 def _contains(sorted_keys, keys):
@@ -262,6 +342,11 @@ def bernoulli(n_source, n_target, p, rng, same_population=False):
     Exact and loop-free: the gaps between connected pairs, counted along all n_source x n_target
     pairs, are geometric with parameter p. same_population excludes autapses i -> i.
     """
+    return _joined(_draw_bernoulli(n_source, n_target, p, rng, same_population), (np.int64, np.int32))
+
+
+def _draw_bernoulli(n_source, n_target, p, rng, same_population=False):
+    """The synapses of bernoulli (same arguments) as a _BernoulliDraw: int32 pieces, sources ascending."""
     n_source = require_count("n_source", n_source, minimum=0, maximum=MAX_NEURONS)
     n_target = require_count("n_target", n_target, minimum=0, maximum=MAX_NEURONS)
     p = float(require_in_range("p", p, 0.0, 1.0))
@@ -270,20 +355,39 @@ def bernoulli(n_source, n_target, p, rng, same_population=False):
                            f"connected with probability p = {p:g}", "Use fewer neurons or a smaller p.")
     rng = np.random.default_rng(rng)
     n_pairs = n_source * n_target
+    draw = _BernoulliDraw(n_source)
     if p == 0 or n_pairs == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32)
-    pairs, last = [], -1
+        return draw
+    last = -1
     while last < n_pairs - 1:
-        size = int(p * (n_pairs - last) + 5 * np.sqrt(p * n_pairs) + 100)
-        chunk = last + np.cumsum(rng.geometric(p, size=size))
-        pairs.append(chunk[chunk < n_pairs])
-        last = chunk[-1]
-    pairs = np.concatenate(pairs)
-    sources, targets = np.divmod(pairs, n_target)
-    if same_population:
-        keep = sources != targets
-        sources, targets = sources[keep], targets[keep]
-    return sources, targets.astype(np.int32)
+        size = int(p * (n_pairs - last) + 5 * np.sqrt(p * n_pairs) + 100)     # gaps drawn in this round
+        for piece_size in [BUILD_CHUNK] * (size // BUILD_CHUNK) + [size % BUILD_CHUNK]:
+            if piece_size:
+                pairs = last + np.cumsum(rng.geometric(p, size=piece_size))
+                last = pairs[-1]
+                draw.add(pairs[pairs < n_pairs], n_target, same_population)
+    return draw
+
+
+@dataclass(eq=False)
+class _BernoulliDraw:
+    """The synapses bernoulli drew, as (sources, targets) int32 pieces with sources ascending (8 bytes per synapse)."""
+
+    n_source: int
+    drawn: list = field(default_factory=list)
+
+    def add(self, pairs, n_target, same_population):
+        """Add connected pairs (source * n_target + target, ascending), without autapses if same_population."""
+        sources, targets = np.divmod(pairs, n_target)
+        if same_population:
+            keep = sources != targets
+            sources, targets = sources[keep], targets[keep]
+        if sources.size:
+            self.drawn.append((sources.astype(np.int32), targets.astype(np.int32)))
+
+    def pieces(self):
+        """The (sources, targets) pieces in drawing order."""
+        return iter(self.drawn)
 
 
 POPULATIONS = ("E", "I")
@@ -297,6 +401,8 @@ def ei_connectivity(n_e, n_i, weights, rng, k=None, p=None, allow_self=False, al
              for conductance synapses. Missing pairs mean no connection.
     k: dict {"E": k_e, "I": k_i}, the number of inputs each neuron receives from each population; or
     p: dict {"E": p_e, "I": p_i} (or one number), the connection probability from each population.
+    Streaming build: all pairs are drawn first (compactly), then written piece by piece into the final
+    arrays, so that the peak memory stays near the final arrays (BUILD_BYTES_PER_SYNAPSE).
     """
     if (k is None) == (p is None):
         raise ValueError("give exactly one of k (fixed in-degree per source population) or p (probability).")
@@ -322,28 +428,60 @@ def ei_connectivity(n_e, n_i, weights, rng, k=None, p=None, allow_self=False, al
                            f"{k if k is not None else p}", "Use fewer neurons (n_e, n_i) or fewer inputs per neuron.")
     rng = np.random.default_rng(rng)
     offset = {"E": 0, "I": n_e}
-    pre, post = [], []
+    blocks = []                        # (source offset, target offset, draw) per population pair, in drawing order
     for (target_pop, source_pop) in weights:
         same = target_pop == source_pop and not allow_self
         if k is not None:
             k_pop = k[source_pop] if isinstance(k, dict) else k
-            src, tgt = fixed_indegree(size[source_pop], size[target_pop], k_pop, rng, same, allow_multapses)
+            draw = _draw_fixed_indegree(size[source_pop], size[target_pop], k_pop, rng, same, allow_multapses)
         else:
             p_pop = p[source_pop] if isinstance(p, dict) else p
-            src, tgt = bernoulli(size[source_pop], size[target_pop], p_pop, rng, same)
-        pre.append(src.astype(np.int32) + np.int32(offset[source_pop]))
-        post.append(tgt.astype(np.int32) + np.int32(offset[target_pop]))
+            draw = _draw_bernoulli(size[source_pop], size[target_pop], p_pop, rng, same)
+        blocks.append((offset[source_pop], offset[target_pop], draw))
+    del draw
     n = n_e + n_i
-    pre = np.concatenate(pre) if pre else np.zeros(0, dtype=np.int32)
-    post = np.concatenate(post) if post else np.zeros(0, dtype=np.int32)
-    order = stable_order(pre)
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(np.bincount(pre, minlength=n), out=indptr[1:])
-    del pre
-    targets = post[order]
-    del post, order
+    indptr = _csr_indptr(blocks, n)
+    targets = _csr_targets(blocks, indptr)
     return Connectivity(indptr=indptr, targets=targets, weights=population_weights(indptr, targets, n_e, weights),
                         n_target=n)
+
+
+def _csr_indptr(blocks, n):
+    """Row pointers (n + 1,) int64 of the synapses in blocks [(source offset, target offset, draw)]: source s owns
+    synapses indptr[s] .. indptr[s + 1] - 1."""
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    for source_offset, _, draw in blocks:
+        made = indptr[1 + source_offset:1 + source_offset + draw.n_source]
+        for sources, _ in draw.pieces():
+            made += np.bincount(sources, minlength=draw.n_source)
+    np.cumsum(indptr, out=indptr)
+    return indptr
+
+
+def _csr_targets(blocks, indptr):
+    """The targets of all synapses in CSR order, filled piece by piece; empties blocks as it goes (frees memory).
+
+    Each source's synapses keep the order in which the blocks list them (a stable sort by source).
+    """
+    targets = np.empty(int(indptr[-1]), dtype=np.int32)
+    next_free = indptr[:-1].copy()                      # where the next synapse of each source goes
+    while blocks:
+        source_offset, target_offset, draw = blocks.pop(0)
+        rows = next_free[source_offset:source_offset + draw.n_source]
+        for sources, piece_targets in draw.pieces():
+            _place_by_source(targets, rows, sources, piece_targets + np.int32(target_offset))
+        del draw
+    return targets
+
+
+def _place_by_source(out, next_free, sources, targets):
+    """Write targets into out at next_free[source] onwards, in their order within each source; advance next_free."""
+    order = stable_order(sources)                           # this piece's synapses grouped by source, in order
+    made = np.bincount(sources, minlength=next_free.size)
+    # the i-th synapse of the grouped piece goes to i + (next_free - first index of its source in the piece)
+    shift = next_free - (np.cumsum(made) - made)
+    out[shift[sources[order]] + np.arange(sources.size)] = targets[order]
+    next_free += made
 
 
 def require_population_weights(name, weights):
@@ -360,13 +498,16 @@ def population_weights(indptr, targets, n_e, weights):
     """One weight per synapse (CSR order) from a table {(target, source): w} of population pairs.
 
     The weight depends only on whether the target and the source are E or I: sources below n_e
-    own the synapses before indptr[n_e].
+    own the synapses before indptr[n_e]. Filled BUILD_CHUNK synapses at a time (no full-size temporaries).
     """
     split = indptr[n_e]
     out = np.empty(targets.size)
-    for source_pop, part in (("E", slice(0, split)), ("I", slice(split, targets.size))):
-        out[part] = np.where(targets[part] < n_e, weights.get(("E", source_pop), 0.0),
-                             weights.get(("I", source_pop), 0.0))
+    for start in range(0, targets.size, BUILD_CHUNK):
+        stop = min(start + BUILD_CHUNK, targets.size)
+        for source_pop, first, last in (("E", start, min(stop, split)), ("I", max(start, split), stop)):
+            if first < last:
+                out[first:last] = np.where(targets[first:last] < n_e, weights.get(("E", source_pop), 0.0),
+                                           weights.get(("I", source_pop), 0.0))
     return out
 
 
@@ -448,12 +589,21 @@ class PoissonDrive:
     def counts(self, n, dt, t_ms, rng):
         """Number of input spikes each of n neurons receives in the step [t_ms, t_ms + dt): Poisson."""
         if self.rate_groups is None:
-            rate = self.rate_hz(t_ms) if callable(self.rate_hz) else self.rate_hz
-            return poisson_counts(expected_count(float(rate), dt) * self.n_inputs, n, rng)
+            return poisson_counts(self.expected_spikes(dt, t_ms), n, rng)
         counts = np.empty(n, dtype=np.int64)
-        for rate, neurons in self.rate_groups:
-            counts[neurons] = poisson_counts(expected_count(rate, dt) * self.n_inputs, neurons.size, rng)
+        for rate_hz, neurons in self.rate_groups:
+            mean = hz_to_per_ms_unchecked(rate_hz) * dt * self.n_inputs
+            counts[neurons] = poisson_counts(mean, neurons.size, rng)
         return counts
+
+    def expected_spikes(self, dt, t_ms):
+        """Expected number of input spikes per neuron in a step of dt ms starting at t_ms (one rate for all).
+
+        Called in every step: a constant rate was checked on construction, a rate function is checked here.
+        """
+        if callable(self.rate_hz):
+            return expected_count(float(self.rate_hz(t_ms)), dt) * self.n_inputs
+        return hz_to_per_ms_unchecked(float(self.rate_hz)) * dt * self.n_inputs
 
 
 @dataclass(frozen=True, eq=False)
@@ -627,8 +777,12 @@ class Network:
                  "i_total": np.zeros(n), "scratch": np.zeros(n),
                  "active": self.active_channels(),
                  "same_weight": {"exc": self.common_weight(0, self.n_e), "inh": self.common_weight(self.n_e, n)},
+                 "row_start": self.connectivity.indptr.tolist(),   # source s owns synapses row_start[s] .. [s+1]-1
                  "last_spikes": np.zeros(0, dtype=np.intp)}
         state.update(self.step_constants(dt))
+        if type(self.neuron) is LIF:      # the LIF update runs in place (lif_step_in_place); subclasses use step()
+            state["lif_work"] = {"membrane_decay": np.exp(-dt / self.neuron.tau_m), "v_inf_mv": np.zeros(n),
+                                 "refractory": np.zeros(n, dtype=bool)}
         return state
 
     def step_constants(self, dt):
@@ -674,30 +828,54 @@ class Network:
             trace *= state["decay"][ch]                                          # decay to the end of the step
         return currents
 
+    def total_current(self, state, currents, t_ms):
+        """The current (pA) into each neuron: the synaptic currents of all channels and the constant drives."""
+        i_total = np.add(currents["exc"], currents["inh"], out=state["i_total"])
+        if "ext" in state["active"]:
+            i_total += currents["ext"]
+        for drive in self.drives:
+            if isinstance(drive, ConstantDrive):
+                i_total += drive.current_at(t_ms)
+        return i_total
+
+    def update_neurons(self, state, i_total, dt):
+        """Advance the neurons by dt ms under i_total (pA); returns spiked (n,) bool."""
+        if "lif_work" in state:
+            return lif_step_in_place(self.neuron, state["neuron"], i_total, dt, state["lif_work"])
+        return self.neuron.step(state["neuron"], i_total, dt)
+
     def send_spikes(self, state, spiked):
         """Event-driven propagation: add the weights of the spiking neurons (bool (n,)) into the delayed ring rows."""
         self.propagate(state, np.flatnonzero(spiked))
 
     def propagate(self, state, sources):
-        """Add the synapses of the (sorted) source neurons into the ring rows read one delay from now."""
-        k, split = state["step"], np.searchsorted(sources, self.n_e)
+        """Add the synapses of the source neurons (a sorted index array) into the ring rows read one delay ahead."""
+        sources = sources.tolist()                     # a few neurons per step: plain Python ints are cheapest
+        split = bisect.bisect_left(sources, self.n_e)
         for channel, senders in (("exc", sources[:split]), ("inh", sources[split:])):
-            if senders.size == 0:
-                continue
-            ring = state["ring"][channel]
-            arrival_row = ring[(k + 1 + state["delay_steps"][channel]) % ring.shape[0]]
-            # np.add.at adds each synapse's weight at its target (a target hit twice gets both).
-            # Measured here (numpy 2.4, a row of 12,500 neurons): 640 events 2.5 us, 62,500 events
-            # 100 us; np.bincount then a vector add: 17 us and 103 us (it always sweeps all n).
-            weight = state["same_weight"][channel]
-            if weight is None:
-                targets, weights = self.connectivity.outgoing(senders)
-                np.add.at(arrival_row, targets, weights)
-            else:   # all these synapses are equally strong: gather only their targets (Brunel: 2x faster)
-                np.add.at(arrival_row, self.connectivity.outgoing_targets(senders), weight)
+            if senders:
+                self.scatter(state, channel, senders)
+
+    def scatter(self, state, channel, senders):
+        """Add the synapses of senders (a list of E or of I neurons) into their channel's row one delay ahead."""
+        ring = state["ring"][channel]
+        arrival_row = ring[(state["step"] + 1 + state["delay_steps"][channel]) % ring.shape[0]]
+        conn, row_start = self.connectivity, state["row_start"]
+        # np.add.at adds each synapse's weight at its target (a target hit twice gets both).
+        # Measured here (numpy 2.4, a row of 12,500 neurons): 640 events 2.5 us, 62,500 events
+        # 100 us; np.bincount then a vector add: 17 us and 103 us (it always sweeps all n).
+        weight = state["same_weight"][channel]
+        if weight is None:
+            weights = csr_rows(conn.weights, row_start, senders)
+            np.add.at(arrival_row, csr_rows(conn.targets, row_start, senders), weights)
+        else:   # all these synapses are equally strong: gather only their targets (Brunel: 2x faster)
+            np.add.at(arrival_row, csr_rows(conn.targets, row_start, senders), weight)
 
     def step(self, state, dt, rng):
-        """Advance the network by one step of dt ms (spikes, synapses, neurons); returns spiked (n,) bool."""
+        """Advance the network by one step of dt ms (spikes, synapses, neurons); returns spiked (n,) bool.
+
+        The state's arrays are updated in place.
+        """
         if dt != state["dt"]:
             raise ValueError(f"the state was prepared for dt = {state['dt']} ms, not {dt} ms.")
         k = state["step"]
@@ -707,19 +885,44 @@ class Network:
                     "ext": state["external"]}
         self.add_external_spikes(arrivals, state, k * dt, rng)                # 2. external Poisson spikes
         currents = self.synaptic_currents(state, arrivals)                    # 3. synapses -> pA
-        i_total = np.add(currents["exc"], currents["inh"], out=state["i_total"])
-        if "ext" in state["active"]:
-            i_total += currents["ext"]
-        for drive in self.drives:
-            if isinstance(drive, ConstantDrive):
-                i_total += drive.current_at(k * dt)
-        spiked = self.neuron.step(state["neuron"], i_total, dt)              # 4. neurons
+        i_total = self.total_current(state, currents, k * dt)
+        spiked = self.update_neurons(state, i_total, dt)                      # 4. neurons
         for channel in state["active"]:
             arrivals[channel].fill(0.0)                                       # delivered: clear for reuse
-        state["last_spikes"] = np.flatnonzero(spiked)
+        state["last_spikes"] = spiked.nonzero()[0]                           # who spiked (indices, sorted)
         self.propagate(state, state["last_spikes"])                           # 5. spikes out
         state["step"] = k + 1
         return spiked
+
+
+def csr_rows(values, row_start, sources):
+    """values[row_start[s]:row_start[s + 1]] of each source s (a list of ints), concatenated: their synapses."""
+    if len(sources) <= 1:
+        return values[row_start[sources[0]]:row_start[sources[0] + 1]] if sources else values[:0]
+    return np.concatenate([values[row_start[s]:row_start[s + 1]] for s in sources])
+
+
+def lif_step_in_place(neuron, state, i_ext, dt, work):
+    """LIF.step (course_lib.neurons) computed in place: the same numbers, in 12 numpy calls instead of 17 and
+    without new (n,) arrays but the returned spike mask (LIF.step makes eight).
+
+    neuron: an LIF; state: its {"v" (mV), "ref_left" (ms)}; i_ext: input current (pA); dt (ms);
+    work: {"membrane_decay": exp(-dt / tau_m), "v_inf_mv": (n,) array, "refractory": (n,) bool array}.
+    """
+    v, ref_left_ms = state["v"], state["ref_left"]
+    v_inf_mv = np.divide(i_ext, neuron.g_l, out=work["v_inf_mv"])     # where v relaxes to: e_l + i_ext / g_l
+    v_inf_mv += neuron.e_l
+    refractory = np.greater(ref_left_ms, 1e-9, out=work["refractory"])
+    v -= v_inf_mv                                                      # exponential Euler: exact for constant input
+    v *= work["membrane_decay"]
+    v += v_inf_mv
+    np.copyto(v, neuron.v_reset, where=refractory)                     # refractory neurons stay at reset
+    ref_left_ms -= dt
+    np.maximum(ref_left_ms, 0.0, out=ref_left_ms)
+    spiked = v >= neuron.v_th
+    np.copyto(v, neuron.v_reset, where=spiked)                         # reset, and the refractory period starts
+    np.copyto(ref_left_ms, neuron.t_ref, where=spiked)
+    return spiked
 
 
 # ----------------------------------------------------------------------------------------------

@@ -596,7 +596,8 @@ CASES = [
 #   runner's own arrays.
 # * network: Network.step / propagate / send_spikes / synaptic_currents / add_external_spikes / step_constants,
 #   BinaryNetwork.step, Connectivity.outgoing / outgoing_targets, PoissonDrive.counts, ConstantDrive.current_at,
-#   poisson_counts, poisson_table: called in every step of a run (simulate_network and simulate_binary check
+#   poisson_counts, poisson_table, lif_step_in_place, csr_rows, Network.update_neurons / total_current / scatter,
+#   PoissonDrive.expected_spikes: called in every step of a run (simulate_network and simulate_binary check
 #   what reaches them). population_weights: the helper of ei_connectivity and with_population_weights, which
 #   check its arguments. Result objects (NetworkResult, BinaryResult) are made by the runners; their methods
 #   that take arguments are fed below.

@@ -45,8 +45,9 @@ def one_gb_free(monkeypatch):
     (lambda: bernoulli(50_000, 50_000, 0.1, 1), ["n_source = 50000", "n_target = 50000", "p = 0.1"]),
 ])
 def test_builders_refuse_networks_that_do_not_fit_before_allocating(one_gb_free, build, names):
-    """250 M synapses at 30 B each (the measured peak while building) is 7.5 GB: refused, naming the arguments,
-    the estimate and the free memory, before any array is drawn (the call returns at once, using no memory)."""
+    """250 M synapses at BUILD_BYTES_PER_SYNAPSE (16 B, the measured peak of the streaming build) is 4 GB: refused,
+    naming the arguments, the estimate and the free memory, before any array is drawn (the call returns at once,
+    using no memory)."""
     import resource
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(ValueError) as refused:
@@ -58,12 +59,15 @@ def test_builders_refuse_networks_that_do_not_fit_before_allocating(one_gb_free,
 
 
 def test_the_estimate_is_bytes_per_synapse(one_gb_free):
-    """Just below the limit builds, just above is refused: 0.5 GB / 30 B = 17.9 M synapses."""
+    """Below the limit builds, above is refused: 0.5 GB / 16 B = 33.6 M synapses; the message gives the estimate
+    (synapses x BUILD_BYTES_PER_SYNAPSE), so a wrong constant or count shows."""
     from course_lib import network
     limit = 0.5 * 2 ** 30 / network.BUILD_BYTES_PER_SYNAPSE
     assert brunel_network(n_e=4000, n_i=1000, epsilon=0.1).connectivity.n_synapses == 5000 * 500 < limit
-    with pytest.raises(ValueError, match="epsilon"):
+    with pytest.raises(ValueError, match="epsilon") as refused:
         brunel_network(n_e=16_000, n_i=4_000, epsilon=0.1)            # 20,000 x 2,000 = 40 M synapses > limit
+    estimate_gb = 40e6 * network.BUILD_BYTES_PER_SYNAPSE / 1e9
+    assert f"would need {estimate_gb:.3g} GB of memory (4e+07 values)" in str(refused.value), str(refused.value)
 
 
 def test_recordings_and_delay_rings_are_sized_before_running(one_gb_free):
