@@ -145,3 +145,54 @@ def test_comparison_flags_statistics_that_differ_by_more_than_ten_percent(course
     assert ratio_sim == pytest.approx(0.4 / 0.6) and met_sim
     ratio_process, met_process = targets["whole process <= 0.5 x Brian2's fastest whole process"]
     assert ratio_process == pytest.approx(0.6 / 1.5) and met_process
+
+
+# ----------------------------------------------------------------------------------------------
+# NEST in the comparison (benchmarks/nest_models.py, compare.py's NEST rows)
+# ----------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("nest_rate, agree", [(20.4, True), (17.0, False)])
+def test_comparison_reports_nest_rows_and_flags_its_statistics(nest_rate, agree):
+    records = []
+    for seed in (1, 2, 3):
+        records.append(fake_record("course_lib", "course_lib", seed, 20.5, 1.5, 0.4, 0.6, 80))
+        records.append(fake_record("brian2", "brian2 numpy", seed, 20.0, 1.5, 2.0, 1.5, 120))
+        records.append(fake_record("brian2", "brian2 cython cached", seed, 20.0, 1.5, 0.6, 1.5, 120))
+        for threads, sim in ((1, 0.5), (2, 0.3)):
+            records.append(fake_record("nest", compare.nest_label(threads), seed, nest_rate + 0.01 * threads, 1.5,
+                                       sim, 0.25, 200))
+    summary = compare.summarize(records)["coba"]
+    assert set(summary["rows"]) >= {"nest 1 thread", "nest 2 threads"}
+    assert summary["rows"]["nest 2 threads"]["sim_s"] == pytest.approx(0.3)
+    assert summary["stats"]["nest"]["seeds"] == 6                  # 1 and 2 threads: different runs, both count
+    assert summary["nest_statistics_agree"] is agree and summary["statistics_agree"] is True
+    # NEST's whole process (0.25 s) is not Brian2's: the issue-5 target still compares with Brian2's fastest
+    targets = dict((text, ratio) for text, ratio, _ in summary["targets"])
+    assert targets["whole process <= 0.5 x Brian2's fastest whole process"] == pytest.approx(0.6 / 1.5)
+    machine = {"cpu": "cpu", "cores": 2, "memory_gb": 1, "load_start": "0.1", "load_end": "0.2", "when": "now",
+               "versions": compare.versions_text([{**r, "version": "3.10.0", "python": "3.11", "numpy": "2"}
+                                                  for r in records])}
+    text = compare.markdown({"coba": summary}, machine, 3, 1000.0)
+    assert "| nest 2 threads | 0.300 | 1.33 |" in text and "NEST 3.10.0" in text
+    assert ("course_lib vs NEST" in text) and (("DISAGREE" in text.split("course_lib vs NEST")[1]) is not agree)
+
+
+def test_nest_benchmark_script_prints_one_json_record_of_the_course_network():
+    try:
+        from course_lib.nest_export import import_nest
+        import_nest()
+    except ImportError as err:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI installs NEST: {err}")
+        pytest.skip(f"needs NEST: {err}")
+    command = ["--model", "cuba", "--scale", "0.25", "--t-stop", "50", "--seed", "3"]
+    done = subprocess.run([sys.executable, os.path.join(BENCHMARKS, "nest_models.py"), *command, "--threads", "2"],
+                          capture_output=True, text=True, check=True)
+    record = json.loads(done.stdout.strip().splitlines()[-1])
+    course = subprocess.run([sys.executable, os.path.join(BENCHMARKS, "course_lib_models.py"), *command],
+                            capture_output=True, text=True, check=True)
+    course_record = json.loads(course.stdout.strip().splitlines()[-1])
+    assert record["simulator"] == "nest" and record["threads"] == 2 and record["n"] == 1000
+    assert record["n_synapses"] == course_record["n_synapses"]        # the course's wiring, the same seed
+    for key in ("sim_s", "build_s", "nest_build_s", "peak_mem_mb", "rate_e_hz", "rate_i_hz", "cv_isi", "version"):
+        assert key in record

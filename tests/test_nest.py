@@ -6,6 +6,7 @@ import test need no NEST and always run.
 """
 import copy
 import dataclasses
+import json
 import os
 import subprocess
 import sys
@@ -321,3 +322,26 @@ def test_bad_arguments_are_refused_before_nest_is_touched(arguments, message, mo
     call = {"net": net, "t_stop": 10.0, **arguments}
     with pytest.raises(ValueError, match=message):
         nest_export.simulate_in_nest(**call)
+
+
+# ----------------------------------------------------------------------------------------------
+# (d) chapter 11's stored comparison (notebooks/data/nest_scaling.json) is what the code gives now
+# ----------------------------------------------------------------------------------------------
+
+def test_chapter_11_stored_comparison_is_reproduced_by_one_seed(nest):
+    # CONVENTIONS section 13: a stored result is re-run in part and required to match (here: seed 1 of the
+    # live-size comparison, both simulators, one NEST thread)
+    sys.path.insert(0, os.path.dirname(BENCHMARKS))
+    from tools import nest_scaling
+    stored = json.loads(nest_scaling.DATA_FILE.read_text())
+    row = next(run for run in stored["small"]["runs"] if run["seed"] == 1)
+    if nest.__version__ != stored["machine"]["nest"]:
+        pytest.skip(f"stored with NEST {stored['machine']['nest']}, this is NEST {nest.__version__}")
+    course, in_nest, _ = nest_scaling.compare_seed(nest_scaling.SMALL, 1)
+    regenerate = "the simulators changed: regenerate with `python tools/nest_scaling.py --parts small`"
+    for who, now in (("course_lib", course), ("nest", in_nest)):
+        for key, value in now.items():
+            if isinstance(value, float):
+                assert value == pytest.approx(row[who][key], rel=1e-12, abs=1e-12), f"{who} {key}: {regenerate}"
+            else:
+                assert value == row[who][key], f"{who} {key}: {regenerate}"
