@@ -3,6 +3,10 @@
 Statistical tests use fixed seeds and tolerances of 4 standard errors (a false alarm about 1 in 16,000);
 deterministic ones are compared to round-off or to the known truncation error of the method.
 """
+import json
+import pathlib
+import re
+
 import numpy as np
 import pytest
 from scipy.linalg import expm
@@ -175,3 +179,42 @@ def test_cramer_rao_bound_of_a_poisson_rate():
     assert abs(var / 40.0 - 1) < 4 * np.sqrt(2 / (n - 1))   # N / T is efficient: it reaches the bound
     with pytest.raises(ValueError):
         toolkit.poisson_rate_cramer_rao_hz2(20.0, 0.0)
+
+
+# --- links from the lectures into the toolkit (CONVENTIONS section 20) ---
+
+NOTEBOOKS = pathlib.Path(__file__).resolve().parents[1] / "notebooks"
+TOOLKIT = NOTEBOOKS / "90_maths_toolkit.ipynb"
+LINK = re.compile(r"90_maths_toolkit\.ipynb#([A-Za-z0-9_-]+)")
+# where the issue found mathematics used without introduction (issue 18): lecture -> anchors it must link
+REQUIRED_LINKS = {"02": {"jacobian-2d"}, "03": {"hopf"}, "07": {"first-passage"}, "08": {"neutral-mode", "cramer-rao"},
+                  "09": {"jacobian-2d"}}
+
+
+def markdown_of(path):
+    return ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"]
+
+
+def toolkit_anchors():
+    return set(re.findall(r'<a id="([A-Za-z0-9_-]+)"></a>', "\n".join(markdown_of(TOOLKIT))))
+
+
+def lecture_links():
+    links = {}
+    for path in sorted(NOTEBOOKS.glob("[0-8][0-9]_*.ipynb")):
+        links[path.name[:2]] = set(LINK.findall("\n".join(markdown_of(path))))
+    return links
+
+
+def test_every_link_into_the_toolkit_names_an_anchor_that_exists():
+    anchors = toolkit_anchors()
+    assert {"fixed-points-1d", "jacobian-2d", "hopf", "first-passage", "poisson", "cramer-rao"} <= anchors
+    broken = {lecture: sorted(found - anchors) for lecture, found in lecture_links().items() if found - anchors}
+    assert not broken, f"links to anchors missing from 90_maths_toolkit.ipynb: {broken}"
+
+
+def test_lectures_link_the_toolkit_where_they_first_need_it():
+    links = lecture_links()
+    missing = {lecture: sorted(need - links.get(lecture, set())) for lecture, need in REQUIRED_LINKS.items()
+               if need - links.get(lecture, set())}
+    assert not missing, f"lectures that use the mathematics without linking the toolkit: {missing}"

@@ -183,3 +183,26 @@ def test_offline_vendor_files_are_kept_selectively():
     assert not build_slides.keep("dist/embed.js.map", html_manager)
     urls = build_slides.vendor_urls()
     assert urls["reveal_url_prefix"] == "vendor/reveal.js" and not any("://" in u for u in urls.values())
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_lecture_has_speaker_notes(path):
+    """Press S in a deck: every lecture gives the lecturer notes (cells of slide type 'notes')."""
+    nb = nbformat.read(str(path), as_version=4)
+    notes = [c for c in nb.cells if build_slides.slide_type(c) == "notes" and build_slides.cell_source(c).strip()]
+    assert notes, f"{path.name} has no speaker notes: add markdown cells of slide type 'notes'"
+
+
+def test_subslide_mark_splits_a_markdown_cell_in_the_deck_only():
+    writer = good_lecture(n_sections=1)
+    questions = writer.md("## Questions\n\n1. One?\n2. Two?\n<!-- subslide -->\n3. Three?\n4. Four?", slide="subslide")
+    questions.id = "questions"
+    nb = as_notebook(writer)
+    deck_nb = build_slides.prepare(nb)
+    assert len(deck_nb.cells) == len(nb.cells) + 1 and "<!-- subslide -->" in nb.cells[-1].source
+    first, second = deck_nb.cells[-2], deck_nb.cells[-1]
+    assert first.source.endswith("2. Two?") and second.source == "3. Three?\n4. Four?"
+    assert build_slides.slide_type(second) == "subslide" and second.id == "questions-part2"
+    body, _ = build_slides.make_exporter().from_notebook_node(deck_nb)
+    assert build_slides.deck_problems(deck_nb, body) == []
+    assert len(build_slides.pages(deck_nb)[0]) == len(build_slides.pages(nb)[0]) + 1

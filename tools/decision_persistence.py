@@ -14,6 +14,13 @@ the file records the summed wall times of each run's chunks (run them in paralle
     python tools/decision_persistence.py                      # regenerate every run (about an hour)
     python tools/decision_persistence.py --run rk2/0.02       # regenerate one run, keep the others
     python tools/decision_persistence.py --check rk2/0.02 0   # re-run chunk 0 of one run and compare
+
+Two more runs ask why the choice is lost (SIZE_RUNS): the same protocol with our step at dt = 0.1 ms in
+a network half and twice the published size (N = 1000 and 4000, the same 4:1 split and pool fraction;
+recurrent conductances scaled by 1600 / N_E, so each cell receives the same mean input). Each cell's
+external noise is unchanged, but a pool's summed recurrent input fluctuates less in a larger network:
+if finite-size fluctuations knock the winner out of its memory state, the larger network holds longer.
+Both use the seeds SIZE_BASE_SEED + chunk (about 200 s and 850 s on one process of a loaded machine).
 """
 import argparse
 import json
@@ -37,18 +44,32 @@ TRIALS = 20                      # per run
 CHUNK = 4                        # trials simulated together in one array
 PROTOCOL = {"coherence": 51.2, "t_on_ms": 200.0, "t_off_ms": 1200.0, "t_stop_ms": 4200.0, "bin_ms": 50.0}
 BASE_SEED = 2026
+SIZE_RUNS = {"N=1000": (800, 200), "N=4000": (3200, 800)}   # (n_e, n_i); exponential Euler at dt = 0.1 ms
+SIZE_BASE_SEED = 5000
 LOST_BELOW_HZ = 6.0              # the choice counts as lost when the winner's rate falls below this ...
 LOST_WINDOW_MS = 250.0           # ... averaged over this trailing window (after stimulus offset)
 
 
 def integrator_and_dt(run):
-    """Split a run name "integrator/dt" into the integrator and dt (ms)."""
+    """Split a run name "integrator/dt" into the integrator and dt (ms); a SIZE_RUNS name is Euler at 0.1 ms."""
+    if run in SIZE_RUNS:
+        return "exponential_euler", 0.1
     integrator, dt = run.split("/")
     return integrator, float(dt)
 
 
+def network_of(run):
+    """The network of a run: Wang's published size, or the size a SIZE_RUNS name gives."""
+    if run in SIZE_RUNS:
+        n_e, n_i = SIZE_RUNS[run]
+        return WangNetwork(n_e=n_e, n_i=n_i)
+    return WangNetwork()
+
+
 def chunk_seed(run, chunk_index):
     """Seed of one chunk of a run: every chunk can be re-run on its own."""
+    if run in SIZE_RUNS:
+        return SIZE_BASE_SEED + chunk_index
     return BASE_SEED + 1000 * STEPS_MS.index(integrator_and_dt(run)[1]) + chunk_index
 
 
@@ -56,7 +77,7 @@ def run_chunk(run, chunk_index):
     """Spike counts (n_trials, n_bins, 4) of pools A, B, non-selective, I of one chunk, as integers."""
     p = PROTOCOL
     integrator, dt = integrator_and_dt(run)
-    result = simulate_network(WangNetwork(), p["coherence"], t_stop=p["t_stop_ms"], dt=dt, t_on=p["t_on_ms"],
+    result = simulate_network(network_of(run), p["coherence"], t_stop=p["t_stop_ms"], dt=dt, t_on=p["t_on_ms"],
                               t_off=p["t_off_ms"], n_trials=CHUNK, seed=chunk_seed(run, chunk_index),
                               bin_ms=p["bin_ms"], integrator=integrator, progress=False)
     return result.pool_counts.astype(int), result.t
@@ -79,6 +100,9 @@ def timed_chunk(run, chunk_index):
     return counts, t, time.perf_counter() - start
 
 
+ALL_RUNS = RUNS + tuple(SIZE_RUNS)
+
+
 def generate(runs=RUNS, processes=1):
     """Run every chunk of the given runs (on `processes` processes) and write DATA_FILE after every chunk.
 
@@ -86,15 +110,18 @@ def generate(runs=RUNS, processes=1):
     record = {"description": "Spike counts per 50 ms bin of pools A, B, non-selective, I (Wang 2002 spiking network, "
                              "course_lib.models.decision.simulate_network with WangNetwork defaults) for trials with "
                              "a 1 s stimulus followed by a 3 s delay; counts[run][trial][bin][pool], a run named "
-                             "integrator/dt (ms); seeds[run]: the seed of each trial's chunk.",
+                             "integrator/dt (ms), or N=<neurons> for the size runs (size_runs; exponential Euler, "
+                             "dt 0.1 ms; their pools in size_pool_sizes); seeds[run]: the seed of each trial's "
+                             "chunk.",
               "generated_by": "python tools/decision_persistence.py", "numpy": np.__version__,
               "runs": list(RUNS), "trials": TRIALS, "chunk": CHUNK, "base_seed": BASE_SEED,
-              "protocol": PROTOCOL, "pool_sizes": WangNetwork().pool_sizes.tolist(), "processes": {},
+              "protocol": PROTOCOL, "pool_sizes": WangNetwork().pool_sizes.tolist(), "size_runs": list(SIZE_RUNS),
+              "size_pool_sizes": {run: network_of(run).pool_sizes.tolist() for run in SIZE_RUNS}, "processes": {},
               "wall_time_s": {}, "t_end_ms": None, "counts": {}, "seeds": {}}
     if DATA_FILE.exists():
         old = json.loads(DATA_FILE.read_text())
         for key in ("wall_time_s", "counts", "seeds", "processes"):
-            record[key] = {run: old[key][run] for run in RUNS if run in old[key] and run not in runs}
+            record[key] = {run: old[key][run] for run in ALL_RUNS if run in old[key] and run not in runs}
         record["t_end_ms"] = old["t_end_ms"]
     for run in runs:
         counts, seeds, wall = [], [], 0.0
@@ -131,17 +158,17 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", nargs=2, metavar=("RUN", "CHUNK"),
                         help="re-run one chunk (run name, chunk index) and compare it with the stored counts")
-    parser.add_argument("--run", choices=RUNS, action="append", help="regenerate only this run (repeatable)")
+    parser.add_argument("--run", choices=ALL_RUNS, action="append", help="regenerate only this run (repeatable)")
     parser.add_argument("--processes", type=int, default=1, help="worker processes (default 1)")
     args = parser.parse_args()
     if args.check:
-        if args.check[0] not in RUNS:
-            parser.error(f"RUN must be one of {', '.join(RUNS)}")
+        if args.check[0] not in ALL_RUNS:
+            parser.error(f"RUN must be one of {', '.join(ALL_RUNS)}")
         stored, rerun = check_chunk(args.check[0], int(args.check[1]))
         same = np.array_equal(stored, rerun)
         print("identical" if same else "DIFFERENT: regenerate with python tools/decision_persistence.py")
         return 0 if same else 1
-    generate(tuple(args.run) if args.run else RUNS, args.processes)
+    generate(tuple(args.run) if args.run else ALL_RUNS, args.processes)
     return 0
 
 
