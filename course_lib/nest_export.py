@@ -77,11 +77,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import analysis
 from .network import BinaryNetwork, ConstantDrive, Network, NetworkResult, PoissonDrive, CHANNELS
 from .neurons import LIF
 from .simulation import n_steps_for
-from .validation import (InputTypeError, require_count, require_indices, require_memory, require_positive,
-                         require_seed)
+from .validation import (InputTypeError, require_count, require_indices, require_instance, require_memory,
+                         require_non_negative, require_positive, require_seed, require_window)
 
 INSTALL_HINT = ("NEST is an optional extra of the course: install it with `pip install nest-simulator` "
                 "(NEST 3.10 or later; PyPI has wheels for Linux).")
@@ -444,3 +445,35 @@ def simulate_in_nest(net, t_stop, dt=0.1, seed=None, threads=1, v0=None, state=N
     n_steps_for(t_stop, dt)                       # refuse a bad t_stop before building
     built = build_in_nest(net, dt, seed=seed, threads=threads, v0=v0, state=state, record_v=record_v)
     return built.run(t_stop, record_v=record_v)
+
+
+# ----------------------------------------------------------------------------------------------
+# Comparing two runs of one network (chapter 11, tools/nest_scaling.py)
+# ----------------------------------------------------------------------------------------------
+
+def comparison_statistics(result, t_skip, t_stop):
+    """Chapter 06's statistics of a run over [t_skip, t_stop] ms: E and I rates (Hz), mean CV of ISIs
+    (neurons with >= 5 spikes), mean Fano factor (100 ms windows), synchrony chi, the state, the spike count."""
+    require_instance("result", result, NetworkResult)
+    t_skip, t_stop = require_window(t_skip, t_stop, "t_skip", "t_stop")
+    times, indices, n = result.spike_times, result.spike_indices, result.n
+    cv = analysis.cv_isi_per_neuron(times, indices, n, min_spikes=5)
+    fano = analysis.fano_factor(times, indices, n, t_skip, t_stop, window_ms=100.0)
+    state = analysis.network_state(times, indices, n, t_skip, t_stop)
+    return {"rate_e_hz": float(result.mean_rate_hz("E", t_skip)), "rate_i_hz": float(result.mean_rate_hz("I", t_skip)),
+            "cv": float(np.nanmean(cv)), "fano": float(np.nanmean(fano)), "chi": float(state["chi"]),
+            "state": state["state"], "n_spikes": int(times.size)}
+
+
+def shared_spike_fraction(first, second, t_ms, dt):
+    """Of first's spikes up to t_ms (ms), the fraction that second has too (same neuron, same step of dt ms)."""
+    require_instance("first", first, NetworkResult)
+    require_instance("second", second, NetworkResult)
+    t_ms, dt = require_non_negative("t_ms", t_ms, "ms"), require_positive("dt", dt, "ms")
+
+    def keys(result):
+        keep = result.spike_times <= t_ms + 1e-9
+        steps = np.rint(result.spike_times[keep] / dt).astype(int)
+        return set(zip(steps.tolist(), result.spike_indices[keep].tolist()))
+    mine = keys(first)
+    return len(mine & keys(second)) / len(mine) if mine else float("nan")

@@ -345,3 +345,34 @@ def test_chapter_11_stored_comparison_is_reproduced_by_one_seed(nest):
                 assert value == pytest.approx(row[who][key], rel=1e-12, abs=1e-12), f"{who} {key}: {regenerate}"
             else:
                 assert value == row[who][key], f"{who} {key}: {regenerate}"
+
+
+# ----------------------------------------------------------------------------------------------
+# (e) comparing two runs (chapter 11, tools/nest_scaling.py): no NEST needed
+# ----------------------------------------------------------------------------------------------
+
+def small_run(seed):
+    net = brunel_network(n_e=400, n_i=100, epsilon=0.1, g=5.0, eta=2.0, seed=1)
+    return simulate_network(net, 300.0, DT_MS, seed=seed, progress=False)
+
+
+def test_comparison_statistics_are_chapter_06s_and_a_run_shares_all_its_spikes_with_itself():
+    run, other = small_run(1), small_run(2)
+    stats = nest_export.comparison_statistics(run, 100.0, 300.0)
+    cv = analysis.cv_isi_per_neuron(run.spike_times, run.spike_indices, run.n, min_spikes=5)
+    assert stats["cv"] == pytest.approx(np.nanmean(cv)) and stats["rate_e_hz"] == run.mean_rate_hz("E", 100.0)
+    state = analysis.network_state(run.spike_times, run.spike_indices, run.n, 100.0, 300.0)
+    assert stats["n_spikes"] == run.spike_times.size and (stats["state"], stats["chi"]) == (state["state"], state["chi"])
+    assert nest_export.shared_spike_fraction(run, run, 300.0, DT_MS) == 1.0
+    assert 0.0 <= nest_export.shared_spike_fraction(run, other, 300.0, DT_MS) < 0.5
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda run: nest_export.comparison_statistics("run", 0.0, 100.0), "result"),
+    (lambda run: nest_export.comparison_statistics(run, 200.0, 100.0), "t_stop"),
+    (lambda run: nest_export.shared_spike_fraction(run, run, -1.0, DT_MS), "t_ms"),
+    (lambda run: nest_export.shared_spike_fraction(run, run, 5.0, 0.0), "dt"),
+    (lambda run: nest_export.shared_spike_fraction(run, None, 5.0, DT_MS), "second")])
+def test_comparison_helpers_refuse_bad_input_by_name(call, name):
+    with pytest.raises((ValueError, TypeError), match=name):
+        call(small_run(1))

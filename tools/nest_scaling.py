@@ -36,8 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from course_lib import analysis  # noqa: E402
-from course_lib.network import (BRUNEL_NEURON, J_REFERENCE_MV, balanced_couplings, balanced_lif_network,  # noqa: E402
+from course_lib import nest_export  # noqa: E402
+from course_lib.validation import available_memory_bytes  # noqa: E402
+from course_lib.network import (BRUNEL_NEURON, BUILD_BYTES_PER_SYNAPSE, J_REFERENCE_MV,  # noqa: E402
+                                balanced_couplings, balanced_lif_network,
                                 brunel_couplings, simulate_network)
 
 DATA_FILE = ROOT / "notebooks" / "data" / "nest_scaling.json"
@@ -47,19 +49,7 @@ SMALL = {"k": 250, "n_e": 2500, "n_i": 625, "t_stop": 1200.0, "t_skip": 200.0, "
 FULL = {"k": 1000, "n_e": 10000, "n_i": 2500, "t_stop": 1200.0, "t_skip": 200.0, "seeds": [1, 2, 3, 4]}
 SCALING = {"k": 1000, "sizes": [12500, 25000, 50000, 100000], "threads": [1, 2], "t_stop": 300.0,
            "t_skip": 100.0, "seed": 1}
-NEST_BYTES_PER_SYNAPSE = 75        # measured here (NEST 3.10, fixed_indegree, static synapses): about 70
-COURSE_BYTES_PER_SYNAPSE = 30      # course_lib's build peak (CONVENTIONS section 15)
-
-
-def statistics(result, t_skip, t_stop):
-    """Chapter 06's statistics of one run: E and I rates (Hz), mean CV of ISIs (>= 5 spikes), Fano factor
-    (100 ms windows), synchrony chi and the state, all over [t_skip, t_stop] ms."""
-    cv = analysis.cv_isi_per_neuron(result.spike_times, result.spike_indices, result.n, min_spikes=5)
-    fano = analysis.fano_factor(result.spike_times, result.spike_indices, result.n, t_skip, t_stop, window_ms=100.0)
-    state = analysis.network_state(result.spike_times, result.spike_indices, result.n, t_skip, t_stop)
-    return {"rate_e_hz": float(result.mean_rate_hz("E", t_skip)), "rate_i_hz": float(result.mean_rate_hz("I", t_skip)),
-            "cv": float(np.nanmean(cv)), "fano": float(np.nanmean(fano)), "chi": float(state["chi"]),
-            "state": state["state"], "n_spikes": int(result.spike_times.size)}
+NEST_BYTES_PER_SYNAPSE = 75        # measured here (NEST 3.10, fixed_indegree, static synapses): 71-76
 
 
 def chapter_network(config, seed):
@@ -72,28 +62,22 @@ def chapter_network(config, seed):
 
 def compare_seed(config, seed, threads=1):
     """One network in both simulators from the same start: (course_lib statistics, NEST statistics, timings)."""
-    from course_lib.nest_export import simulate_in_nest
     net, state = chapter_network(config, seed)
     start = time.perf_counter()
     course = simulate_network(net, config["t_stop"], DT, seed=[seed, 1], state=copy.deepcopy(state), progress=False)
     course_s = time.perf_counter() - start
-    in_nest = simulate_in_nest(net, config["t_stop"], DT, seed=[seed, 2], state=copy.deepcopy(state), threads=threads)
-    return (statistics(course, config["t_skip"], config["t_stop"]), statistics(in_nest, config["t_skip"], config["t_stop"]),
+    in_nest = nest_export.simulate_in_nest(net, config["t_stop"], DT, seed=[seed, 2], state=copy.deepcopy(state),
+                                           threads=threads)
+    statistics = [nest_export.comparison_statistics(run, config["t_skip"], config["t_stop"])
+                  for run in (course, in_nest)]
+    return (*statistics,
             {"course_sim_s": course_s, "nest_build_s": in_nest.info["nest"]["build_s"],
              "nest_sim_s": in_nest.info["nest"]["simulate_s"],
-             "shared_spikes": {str(int(ms)): shared_spikes(course, in_nest, ms) for ms in SHARED_WINDOWS_MS}})
+             "shared_spikes": {str(int(ms)): nest_export.shared_spike_fraction(course, in_nest, ms, DT)
+                               for ms in SHARED_WINDOWS_MS}})
 
 
 SHARED_WINDOWS_MS = (5.0, 20.0, 100.0)
-
-
-def shared_spikes(first, second, t_ms):
-    """Of first's spikes up to t_ms, the fraction that second has too (same neuron, same time step)."""
-    def keys(result):
-        keep = result.spike_times <= t_ms + 1e-9
-        return set(zip(np.rint(result.spike_times[keep] / DT).astype(int).tolist(), result.spike_indices[keep].tolist()))
-    mine = keys(first)
-    return len(mine & keys(second)) / len(mine) if mine else float("nan")
 
 
 def compare_part(config, log):
@@ -115,8 +99,7 @@ def compare_part(config, log):
 
 def nest_native_run(n, k, threads, t_stop, t_skip, seed):
     """Chapter 06's network at n neurons in NEST, wired by NEST's own rules; returns the timings and rates."""
-    from course_lib.nest_export import import_nest
-    nest = import_nest()
+    nest = nest_export.import_nest()
     n_e, n_i = int(round(0.8 * n)), n - int(round(0.8 * n))
     j = balanced_couplings(k, CHAPTER["j"], brunel_couplings(CHAPTER["g"], CHAPTER["gamma"]), gamma=CHAPTER["gamma"])
     neuron = BRUNEL_NEURON
@@ -189,25 +172,14 @@ def peak_memory_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def free_memory_mb():
-    """MemAvailable of /proc/meminfo in MB (inf where it cannot be read)."""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemAvailable:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return float("inf")
-
-
 def scaling_part(config, log):
     """Every (simulator, N, threads) run of the scaling sweep, each in a fresh process."""
     rows = []
     for n in config["sizes"]:
         synapses = n * config["k"] * (1 + CHAPTER["gamma"])
         for simulator, threads in [("nest", t) for t in config["threads"]] + [("course_lib", 1)]:
-            need_mb = synapses * (NEST_BYTES_PER_SYNAPSE if simulator == "nest" else COURSE_BYTES_PER_SYNAPSE) / 2 ** 20
-            if need_mb > free_memory_mb() / 2:
+            need_mb = synapses * (NEST_BYTES_PER_SYNAPSE if simulator == "nest" else BUILD_BYTES_PER_SYNAPSE) / 2 ** 20
+            if need_mb > available_memory_bytes() / 2 ** 20 / 2:
                 rows.append({"simulator": simulator, "n": n, "k": config["k"], "threads": threads, "skipped":
                              f"needs about {need_mb:.0f} MB, more than half the free memory"})
                 log(f"  {simulator} N = {n:,}: skipped ({rows[-1]['skipped']})")
@@ -234,10 +206,10 @@ def scaling_part(config, log):
 def machine():
     """Where and when: CPU, cores, memory, load average, versions, date."""
     import bench_common
-    from course_lib.nest_export import import_nest
     info = bench_common.machine_info()
-    return {**info, "load_average_start": [round(x, 2) for x in os.getloadavg()], "nest": import_nest().__version__,
-            "numpy": np.__version__, "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M")}
+    return {**info, "load_average_start": [round(x, 2) for x in os.getloadavg()],
+            "nest": nest_export.import_nest().__version__, "numpy": np.__version__,
+            "python": platform.python_version(), "date": time.strftime("%Y-%m-%d %H:%M")}
 
 
 def main(argv=None):
