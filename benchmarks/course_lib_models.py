@@ -9,6 +9,7 @@ J C_E kept). Prints one JSON line: build_s (network construction), sim_s (simula
 peak memory (MB), the E and I rates (Hz) and the mean CV of the ISIs.
 """
 import argparse
+import dataclasses
 import os
 import sys
 import time
@@ -27,6 +28,31 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def engine_part(name):
+    """A part of the engine by name: from course_lib.network if it holds it, else from the module that does.
+
+    benchmarks/engine_profile.py --reference swaps course_lib.network for another version of the file; an
+    older, single-file version (before connectivity, drives and the models moved out) then builds with its
+    own parts.
+    """
+    from course_lib import connectivity, drives, network
+    from course_lib.models import balanced
+    for module in (network, connectivity, drives, balanced):
+        if hasattr(module, name):
+            return getattr(module, name)
+    raise AttributeError(f"no engine part named {name!r}")
+
+
+def ei_network(neuron, n_e, n_i, connectivity, synapses, delay):
+    """An E/I Network of the installed engine (an engine from before populations takes n_e, n_i and delays)."""
+    from course_lib import network
+    if hasattr(network, "ei_populations"):
+        return network.Network(neuron=neuron, populations=network.ei_populations(n_e, n_i, delay, delay),
+                               connectivity=connectivity, synapses=synapses)
+    return network.Network(neuron=neuron, n_e=n_e, n_i=n_i, connectivity=connectivity, synapses=synapses,
+                           delay_exc=delay, delay_inh=delay)
+
+
 def build_coba(rng, dt, params=None):
     """Brette et al. (2007) benchmark 1 and its initial state (Gaussian v, g_E and g_I)."""
     from course_lib import network
@@ -36,11 +62,10 @@ def build_coba(rng, dt, params=None):
                          t_ref=p["t_ref"])
     weights = {("E", "E"): p["w_exc_ns"], ("I", "E"): p["w_exc_ns"],
                ("E", "I"): p["w_inh_ns"], ("I", "I"): p["w_inh_ns"]}
-    conn = network.ei_connectivity(p["n_e"], p["n_i"], weights, rng, p=p["p"], allow_self=True)
+    conn = engine_part("ei_connectivity")(p["n_e"], p["n_i"], weights, rng, p=p["p"], allow_self=True)
     synapses = network.SynapseModel("conductance", tau_exc=p["tau_exc"], tau_inh=p["tau_inh"],
                                     e_exc=p["e_exc"], e_inh=p["e_inh"])
-    net = network.Network(neuron=neuron, n_e=p["n_e"], n_i=p["n_i"], connectivity=conn, synapses=synapses,
-                          delay_exc=p["delay"], delay_inh=p["delay"])
+    net = ei_network(neuron, p["n_e"], p["n_i"], conn, synapses, p["delay"])
     n = net.n
     state = net.initial_state(dt, rng, v0=rng.normal(p["v0_mean"], p["v0_sd"], n))
     state["trace"]["exc"][:] = rng.normal(p["ge0_mean_ns"], p["ge0_sd_ns"], n)
@@ -57,10 +82,9 @@ def build_cuba(rng, dt, params=None):
                          t_ref=p["t_ref"])
     w_exc, w_inh = p["w_exc_mv"] * p["g_l"], p["w_inh_mv"] * p["g_l"]     # mV x nS = pA
     weights = {("E", "E"): w_exc, ("I", "E"): w_exc, ("E", "I"): w_inh, ("I", "I"): w_inh}
-    conn = network.ei_connectivity(p["n_e"], p["n_i"], weights, rng, p=p["p"], allow_self=True)
+    conn = engine_part("ei_connectivity")(p["n_e"], p["n_i"], weights, rng, p=p["p"], allow_self=True)
     synapses = network.SynapseModel("current", tau_exc=p["tau_exc"], tau_inh=p["tau_inh"])
-    net = network.Network(neuron=neuron, n_e=p["n_e"], n_i=p["n_i"], connectivity=conn, synapses=synapses,
-                          delay_exc=p["delay"], delay_inh=p["delay"])
+    net = ei_network(neuron, p["n_e"], p["n_i"], conn, synapses, p["delay"])
     return net, net.initial_state(dt, rng)
 
 
@@ -71,8 +95,10 @@ def build_brunel(rng, dt, model="brunel", n_e=None, c_e=None):
     p = common.brunel_parameters(model, n_e, c_e)
     neuron = LIF(c_m=250.0, g_l=250.0 / p["tau_m"], e_l=p["e_l"], v_th=p["v_th"], v_reset=p["v_reset"],
                          t_ref=p["t_ref"])
-    net = network.brunel_network(g=p["g"], eta=p["eta"], n_e=p["n_e"], n_i=p["n_i"], epsilon=p["c_e"] / p["n_e"],
-                                 j=p["j"], delay=p["delay"], seed=rng, neuron=neuron)
+    built = engine_part("brunel_network")(g=p["g"], eta=p["eta"], n_e=p["n_e"], n_i=p["n_i"],
+                                          epsilon=p["c_e"] / p["n_e"], j=p["j"], delay=p["delay"], seed=rng,
+                                          neuron=neuron)
+    net = network.Network(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})  # this engine's
     return net, net.initial_state(dt, rng)
 
 

@@ -105,7 +105,7 @@ def _in_window(times_ms, indices, t_start, t_stop):
 
 
 def population_rate_hz(times_ms, n, t_start, t_stop, bin_ms=1.0):
-    """Population rate (Hz): spikes of n neurons per time bin / (n * bin) -> (bin centres in ms, rate_hz).
+    """Population rate (Hz): spikes of n neurons per bin [a, a + bin_ms) / (n * bin) -> (bin centres in ms, rate_hz).
 
     No spikes give a rate of 0 in every bin; a window shorter than bin_ms is refused.
     """
@@ -117,7 +117,8 @@ def population_rate_hz(times_ms, n, t_start, t_stop, bin_ms=1.0):
         raise ValueError(f"bin_ms = {bin_ms:g} ms is longer than the window t_stop - t_start = "
                          f"{t_stop - t_start:g} ms: no bin fits. Use a smaller bin_ms.")
     edges = np.arange(t_start, t_stop + 1e-9 * bin_ms, bin_ms)
-    counts, _ = np.histogram(times_ms, bins=edges)
+    inside = times_ms[(times_ms >= edges[0]) & (times_ms < edges[-1])]   # half-open, as every window here
+    counts, _ = np.histogram(inside, bins=edges)                           # (np.histogram closes its last bin)
     return 0.5 * (edges[1:] + edges[:-1]), counts / (n * bin_ms / 1000.0)
 
 

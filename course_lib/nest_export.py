@@ -1,6 +1,6 @@
 """Run a course_lib network in NEST: the same neurons, synapses, delays and drives, the course's result type.
 
-    from course_lib.network import brunel_network
+    from course_lib.models.balanced import brunel_network
     from course_lib.nest_export import build_in_nest, simulate_in_nest
     net = brunel_network(g=5.0, eta=2.0, n_e=4000, n_i=1000, epsilon=0.1, j=0.25, seed=1)
     result = simulate_in_nest(net, t_stop=500.0, dt=0.1, seed=2, threads=2)   # a NetworkResult
@@ -78,7 +78,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import analysis
-from .network import BinaryNetwork, ConstantDrive, Network, NetworkResult, PoissonDrive, CHANNELS
+from .drives import ConstantDrive, PoissonDrive
+from .models.binary import BinaryNetwork
+from .network import CHANNELS, Network, NetworkResult
 from .neurons import LIF
 from .simulation import n_steps_for
 from .validation import (InputTypeError, require_count, require_indices, require_instance, require_memory,
@@ -224,9 +226,9 @@ def constant_current_pa(net):
     return total
 
 
-def nest_delay_ms(net, dt, channel):
-    """NEST delay (ms) that gives synapses of channel 'exc' or 'inh' the course's latency (module doc)."""
-    steps = net.delay_steps(dt)[channel]
+def nest_delay_ms(net, dt, population):
+    """NEST delay (ms) that gives the synapses of a population (its name) the course's latency (module doc)."""
+    steps = net.delay_steps(dt)[population]
     if net.synapses.kind == "delta":
         steps += 1                     # the course's delta pulse has made its jump one step after arrival
     return max(steps, 1) * dt          # NEST's smallest delay is one step
@@ -251,6 +253,7 @@ def _synapse_chunks(net, dt, max_synapses):
     Yields dicts of sources, targets (0-based), weights (NEST's signs) and delays_ms, CSR order.
     """
     conn, kind = net.connectivity, net.synapses.kind
+    delay_of_source = np.concatenate([np.full(p.size, nest_delay_ms(net, dt, p.name)) for p in net.populations])
     first = 0
     while True:
         stop = max(int(np.searchsorted(conn.indptr, conn.indptr[first] + max_synapses, side="right")) - 1, first + 1)
@@ -262,7 +265,7 @@ def _synapse_chunks(net, dt, max_synapses):
         weights = conn.weights[part]
         yield {"sources": sources, "targets": conn.targets[part].astype(np.int64),
                "weights": np.where(inhibitory, nest_weight(kind, "inh", weights), nest_weight(kind, "exc", weights)),
-               "delays_ms": np.where(inhibitory, nest_delay_ms(net, dt, "inh"), nest_delay_ms(net, dt, "exc"))}
+               "delays_ms": delay_of_source[sources]}
         if stop >= net.n:
             return
         first = stop
@@ -382,7 +385,7 @@ class NestNetwork:
         return NetworkResult(spike_times=steps[order] * dt, spike_indices=indices[order], n_e=net.n_e, n_i=net.n_i,
                              dt=dt, t_stop=n_steps * dt, t=(np.arange(n_steps) + 1) * dt, v=v_trace,
                              v_neurons=record_v, currents={ch: np.empty((n_steps, 0)) for ch in CHANNELS},
-                             current_neurons=np.zeros(0, dtype=np.int64), info=info)
+                             current_neurons=np.zeros(0, dtype=np.int64), info=info, ranges=net.ranges)
 
 
 def build_in_nest(net, dt=0.1, seed=None, threads=1, v0=None, state=None, record_v=()):

@@ -23,7 +23,10 @@ import pytest
 
 from matplotlib.figure import Figure
 
-from course_lib import analysis, inputs, network, neurons, plasticity, plotting, receptors, simulation, synapses, units
+from course_lib import (analysis, connectivity, drives, inputs, network, neurons, plasticity, plotting, receptors,
+                        simulation, synapses, units)
+from course_lib.models import balanced as balanced_models
+from course_lib.models import binary as binary_models
 from course_lib.models import cann, working_memory as wm
 from course_lib.models.decision import WongWang
 from course_lib.theory import attractor, balanced as tb, decision as td, single_neuron as sn, synapses as ts
@@ -59,12 +62,12 @@ NET = wm.MongilloNetwork(n_e=100, n_i=25, p=2)
 EXP = synapses.ExponentialSynapse()
 
 # Part III: small networks (100 neurons) and spike data of 10 neurons over 200 ms
-BRUNEL = network.brunel_network(n_e=80, n_i=20, seed=1)
-BALANCED = network.balanced_lif_network(k=10, n_e=100, n_i=25, seed=1)
-BINARY = network.vvs_binary_network(k=10, n_e=100, n_i=100, seed=1)
+BRUNEL = balanced_models.brunel_network(n_e=80, n_i=20, seed=1)
+BALANCED = balanced_models.balanced_lif_network(k=10, n_e=100, n_i=25, seed=1)
+BINARY = binary_models.vvs_binary_network(k=10, n_e=100, n_i=100, seed=1)
 RESULT = network.simulate_network(BRUNEL, 20.0, seed=2)
-CONN = network.Connectivity.from_pairs([0, 1, 2], [1, 2, 0], 1.0, 3, 3)
-VVS = network.VVS_COUPLINGS
+CONN = connectivity.Connectivity.from_pairs([0, 1, 2], [1, 2, 0], 1.0, 3, 3)
+VVS = balanced_models.VVS_COUPLINGS
 WONG = WongWang()
 AX = Figure().subplots()
 _SPIKE_RNG = np.random.default_rng(SEED)
@@ -389,38 +392,48 @@ CASES = [
     ("population_spike_times", wm.population_spike_times, {"t_ms": [0.0, 1.0, 2.0], "rate_hz": [0.0, 50.0, 0.0]},
      {"t_ms": ("array", [[0.0, 1.0]]), "rate_hz": "array", "threshold_hz": "num", "min_gap_ms": "nonneg"}),
     # --- network (Part III): connectivity, drives, builders, runner, binary network ---
-    ("Connectivity", network.Connectivity, {"indptr": np.array([0, 1, 2]), "targets": np.array([1, 0], np.int32),
+    ("Connectivity", connectivity.Connectivity, {"indptr": np.array([0, 1, 2]), "targets": np.array([1, 0], np.int32),
                                             "weights": np.ones(2), "n_target": 2},
      {"indptr": ("array", [np.array([0, 2, 1]), np.array([1, 2, 3])]), "targets": ("array", [np.array([1, 5])]),
       "weights": "array", "n_target": "count"}),
-    ("Connectivity.from_pairs", network.Connectivity.from_pairs,
+    ("Connectivity.from_pairs", connectivity.Connectivity.from_pairs,
      {"sources": [0, 1], "targets": [1, 0], "weights": 1.0, "n_source": 2, "n_target": 2},
      {"sources": ("array", [[0, 5], [0, -1], [0.5, 1]]), "targets": ("array", [[1, 5], [1]]), "weights": "array",
       "n_source": "count", "n_target": "count"}),
     ("Connectivity.in_degree", CONN.in_degree, {"sources": [0, 1]}, {"sources": ("array", [[0, 500], [-1], [0.5]])}),
-    ("stable_order", network.stable_order, {"keys": [3, 1, 2]}, {"keys": ("array", [[-1, 2], [0.5, 1]])}),
-    ("fixed_indegree", network.fixed_indegree, {"n_source": 50, "n_target": 40, "k": 5, "rng": 1},
+    ("stable_order", connectivity.stable_order, {"keys": [3, 1, 2]}, {"keys": ("array", [[-1, 2], [0.5, 1]])}),
+    ("fixed_indegree", connectivity.fixed_indegree, {"n_source": 50, "n_target": 40, "k": 5, "rng": 1},
      {"n_source": "count0", "n_target": "count0", "k": ("count0", [60]), "rng": "seed"}),
-    ("bernoulli", network.bernoulli, {"n_source": 50, "n_target": 40, "p": 0.1, "rng": 1},
+    ("bernoulli", connectivity.bernoulli, {"n_source": 50, "n_target": 40, "p": 0.1, "rng": 1},
      {"n_source": "count0", "n_target": "count0", "p": ("nonneg", [1.5]), "rng": "seed"}),
-    ("ei_connectivity", network.ei_connectivity,
+    ("ei_connectivity", connectivity.ei_connectivity,
      {"n_e": 40, "n_i": 10, "weights": {("E", "E"): 0.1, ("E", "I"): -0.5}, "rng": 1, "k": {"E": 4, "I": 1}},
      {"n_e": "count0", "n_i": "count0", "weights": ("obj", [{("E", "Q"): 1.0}, {("E", "E"): NAN}]), "rng": "seed",
       "k": ("only", ["abc", {"E": 4}, {"E": NAN, "I": 1}, {"E": 400, "I": 1}])}),
-    ("empty_connectivity", network.empty_connectivity, {"n": 5}, {"n": "count"}),
+    ("empty_connectivity", connectivity.empty_connectivity, {"n": 5}, {"n": "count"}),
     ("SynapseModel", network.SynapseModel, {}, {"kind": ("obj", ["gaba"]), "tau_exc": "pos", "tau_inh": "pos",
                                                 "e_exc": "num", "e_inh": "num"}),
-    ("PoissonDrive", network.PoissonDrive, {"rate_hz": 10.0, "n_inputs": 100, "weight": 0.1},
+    ("PoissonDrive", drives.PoissonDrive, {"rate_hz": 10.0, "n_inputs": 100, "weight": 0.1},
      {"rate_hz": "nonneg", "n_inputs": "count0", "weight": "array", "channel": ("obj", ["exc"])}),
-    ("ConstantDrive", network.ConstantDrive, {"current_pa": 100.0}, {"current_pa": "array"}),
-    ("combine_populations", network.combine_populations, {"neuron_e": LIF, "neuron_i": neurons.LIF(t_ref=1.0),
-                                                          "n_e": 4, "n_i": 1},
-     {"neuron_e": "obj", "neuron_i": ("obj", [EIF]), "n_e": "count0", "n_i": "count0"}),
-    ("Network", network.Network, {"neuron": network.BRUNEL_NEURON, "n_e": 4, "n_i": 1,
-                                  "connectivity": network.empty_connectivity(5)},
-     {"neuron": "obj", "n_e": ("count0", [7]), "n_i": "count0", "connectivity": "obj",
-      "synapses": ("obj", ["delta"]), "delay_exc": "nonneg", "delay_inh": "nonneg",
-      "drives": ("obj", [[3.0], (network.PoissonDrive(10.0, 5, np.ones(7)),)])}),
+    ("ConstantDrive", drives.ConstantDrive, {"current_pa": 100.0}, {"current_pa": "array"}),
+    ("Population", network.Population, {"name": "E", "size": 4},
+     {"name": ("only", ["", "all", 3.0, None]), "size": "count0", "inhibitory": ("obj", [1]), "delay": "nonneg"}),
+    ("ei_populations", network.ei_populations, {"n_e": 4, "n_i": 1},
+     {"n_e": "count0", "n_i": "count0", "delay_exc": "nonneg", "delay_inh": "nonneg"}),
+    ("per_population", network.per_population, {"populations": network.ei_populations(2, 1), "values": {"E": 1.0,
+                                                                                                     "I": 2.0}},
+     {"populations": ("obj", [()]), "values": ("array", [{"E": 1.0}, {"E": 1.0, "I": np.nan}])}),
+    ("Network", network.Network, {"neuron": balanced_models.BRUNEL_NEURON,
+                                  "populations": network.ei_populations(4, 1),
+                                  "connectivity": connectivity.empty_connectivity(5)},
+     {"neuron": "obj", "connectivity": "obj", "synapses": ("obj", ["delta"]),
+      "populations": ("obj", [(), network.ei_populations(7, 0), network.ei_populations(4, 1)[::-1],
+                              (network.Population("E", 4), network.Population("E", 1, inhibitory=True))]),
+      "drives": ("obj", [[3.0], (drives.PoissonDrive(10.0, 5, np.ones(7)),)])}),
+    ("population_connectivity", connectivity.population_connectivity,
+     {"sizes": {"E": 8, "PV": 2, "SOM": 2}, "weights": {("E", "PV"): -1.0, ("PV", "E"): 0.5}, "rng": 1, "k": 2},
+     {"sizes": ("obj", [{"E": -1}, {"E": 0}]), "weights": ("obj", [{("E", "I"): 1.0}]), "rng": "seed",
+      "k": ("obj", [{"E": 2}, -1])}),
     ("Network.initial_state", BRUNEL.initial_state, {"dt": 0.1, "rng": 1},
      {"dt": ("dt", [0.07]), "rng": "seed", "v0": ("array", [np.zeros(7)])}),
     ("Network.delay_steps", BRUNEL.delay_steps, {"dt": 0.1}, {"dt": ("pos", [0.7])}),
@@ -432,38 +445,38 @@ CASES = [
      {"name": ("obj", ["X"]), "t_start": ("num", [50.0]), "t_stop": "num"}),
     ("NetworkResult.spikes_of", RESULT.spikes_of, {"name": "E"}, {"name": ("obj", ["X"])}),
     ("NetworkResult.population", RESULT.population, {"name": "E"}, {"name": ("obj", ["X"])}),
-    ("brunel_threshold_rate_hz", network.brunel_threshold_rate_hz, {}, {"j": "pos", "c_e": "whole", "neuron": "obj"}),
-    ("brunel_network", network.brunel_network, {"n_e": 80, "n_i": 20, "seed": 1},
+    ("brunel_threshold_rate_hz", balanced_models.brunel_threshold_rate_hz, {}, {"j": "pos", "c_e": "whole", "neuron": "obj"}),
+    ("brunel_network", balanced_models.brunel_network, {"n_e": 80, "n_i": 20, "seed": 1},
      {"g": "pos", "eta": "nonneg", "n_e": ("count", [10 ** 9]), "n_i": "count", "epsilon": ("pos", [1.5, 0.001]),
       "j": "pos", "delay": "nonneg", "seed": "seed", "neuron": ("obj", [HH])}),
-    ("balanced_couplings", network.balanced_couplings, {"k": 100, "j": 1.0},
+    ("balanced_couplings", balanced_models.balanced_couplings, {"k": 100, "j": 1.0},
      {"k": "pos", "j": "num", "couplings": ("obj", [{("E", "E"): NAN}]), "gamma": "pos"}),
-    ("brunel_couplings", network.brunel_couplings, {}, {"g": "num", "gamma": "pos"}),
-    ("balanced_lif_network", network.balanced_lif_network, {"k": 10, "n_e": 100, "n_i": 25, "seed": 1},
+    ("brunel_couplings", balanced_models.brunel_couplings, {}, {"g": "num", "gamma": "pos"}),
+    ("balanced_lif_network", balanced_models.balanced_lif_network, {"k": 10, "n_e": 100, "n_i": 25, "seed": 1},
      {"k": ("count", [200, 10 ** 9]), "nu0_hz": "nonneg", "g": "pos", "j": "pos", "n_e": "count",
       "n_i": ("count", [10 ** 10]), "gamma": "pos", "couplings": ("obj", [{("E", "E"): 1.0}]), "delay": "nonneg",
       "seed": "seed", "neuron": ("obj", [HH])}),
     ("with_population_weights", network.with_population_weights, {"net": BRUNEL, "weights": {("E", "E"): 0.2}},
      {"net": "obj", "weights": ("obj", [{("E", "X"): 1.0}, {("E", "E"): NAN}, [0.2]]),
       "drives": ("obj", [[3.0]]), "info": ("obj", [3.0])}),
-    ("brunel_variant", network.brunel_variant, {"net": BRUNEL, "g": 4.0, "eta": 1.0},
+    ("brunel_variant", balanced_models.brunel_variant, {"net": BRUNEL, "g": 4.0, "eta": 1.0},
      {"net": ("obj", [BALANCED]), "g": "pos", "eta": "nonneg"}),
     ("mean_drive_current_pa", network.mean_drive_current_pa, {"net": BRUNEL, "drive": BRUNEL.drives[0]},
-     {"net": "obj", "drive": ("obj", [network.ConstantDrive(5.0)])}),
+     {"net": "obj", "drive": ("obj", [drives.ConstantDrive(5.0)])}),
     ("with_constant_drive", network.with_constant_drive, {"net": BRUNEL}, {"net": "obj", "spread_mv": "nonneg",
                                                                             "seed": "seed"}),
     ("combine_networks", network.combine_networks, {"networks": [BRUNEL, BRUNEL]},
      {"networks": ("obj", [[], [BRUNEL, "abc"], BRUNEL])}),
-    ("BinaryNetwork", network.BinaryNetwork, {"n_e": 3, "n_i": 2, "connectivity": network.empty_connectivity(5),
+    ("BinaryNetwork", binary_models.BinaryNetwork, {"n_e": 3, "n_i": 2, "connectivity": connectivity.empty_connectivity(5),
                                               "h_ext": np.ones(5), "theta": np.ones(5), "tau": np.ones(5)},
      {"n_e": "count0", "n_i": "count0", "connectivity": "obj", "h_ext": "array", "theta": "array", "tau": "pos"}),
     ("BinaryNetwork.initial_state", BINARY.initial_state, {"rng": 1},
      {"rng": "seed", "active_fraction": ("nonneg", [1.5])}),
-    ("vvs_binary_network", network.vvs_binary_network, {"k": 10, "n_e": 100, "n_i": 100, "seed": 1},
+    ("vvs_binary_network", binary_models.vvs_binary_network, {"k": 10, "n_e": 100, "n_i": 100, "seed": 1},
      {"k": ("count", [200, 10 ** 9]), "m0": ("nonneg", [1.5]), "n_e": "count", "n_i": ("count", [10 ** 10]),
       "couplings": ("obj", [{("E", "E"): 1.0}]), "thresholds": ("obj", [{"E": NAN, "I": 1.0}]),
       "tau_e": "pos", "tau_i": "pos", "seed": "seed"}),
-    ("simulate_binary", network.simulate_binary, {"net": BINARY, "t_stop": 2.0, "seed": 1},
+    ("simulate_binary", binary_models.simulate_binary, {"net": BINARY, "t_stop": 2.0, "seed": 1},
      {"net": "obj", "t_stop": "t_stop", "dt": ("dt", [5.0]), "seed": "seed", "t_average_from": ("nonneg", [5.0])}),
     # --- analysis ---
     ("spike_trains", analysis.spike_trains, SPIKES3, {"times_ms": "array", "indices": INDICES, "n": "count"}),
@@ -591,10 +604,10 @@ CASES = [
 #   slow every simulation several-fold.
 # * the Hodgkin-Huxley rate functions hh_alpha_m ... hh_beta_n: elementwise formulas called inside that
 #   loop; hh_gate_steady_state and hh_gate_time_constant are their checked public form.
-# * value(state), block(v), spike_current(v), firing_rate(u), recurrent_input(r), send_spikes, stp_now,
+# * value(state), block(v), spike_current(v), firing_rate(u), recurrent_input(r), propagate, stp_now,
 #   external_means, rate_input, current_function: state read-outs and helpers of the loop that take the
 #   runner's own arrays.
-# * network: Network.step / propagate / send_spikes / synaptic_currents / add_external_spikes / step_constants,
+# * network: Network.step / propagate / synaptic_currents / add_external_spikes / step_constants,
 #   BinaryNetwork.step, Connectivity.outgoing / outgoing_targets, PoissonDrive.counts, ConstantDrive.current_at,
 #   poisson_counts, poisson_table, lif_step_in_place, csr_rows, Network.update_neurons / total_current / scatter,
 #   PoissonDrive.expected_spikes: called in every step of a run (simulate_network and simulate_binary check

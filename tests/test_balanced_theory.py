@@ -5,7 +5,7 @@ import pytest
 from scipy.integrate import quad
 
 from course_lib import theory
-from course_lib.network import BRUNEL_NEURON, VVS_COUPLINGS, brunel_couplings, brunel_threshold_rate_hz
+from course_lib.models.balanced import BRUNEL_NEURON, VVS_COUPLINGS, brunel_couplings, brunel_threshold_rate_hz
 
 
 # --- the balanced state ----------------------------------------------------------------------------

@@ -7,7 +7,8 @@ from course_lib.analysis import cv_isi_per_neuron, firing_rates_hz
 from course_lib.checks.balanced import (SIMULATION_CASE, check_balanced_rate, check_connectivity,
                                         check_coupling_strengths, check_propagate, check_rates_and_cv,
                                         check_simulation)
-from course_lib.network import BRUNEL_NEURON, balanced_lif_network, simulate_network
+from course_lib.models.balanced import BRUNEL_NEURON, balanced_lif_network
+from course_lib.network import simulate_network
 from course_lib.checks import set_case_seed
 
 

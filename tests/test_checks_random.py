@@ -190,7 +190,8 @@ def _library_answers():
     from course_lib.checks.hh import reference_fi_curve
     from course_lib.checks.attractor import reference_lag
     from course_lib.models.cann import coupling, decode_position, ring_distance
-    from course_lib.network import balanced_couplings, brunel_couplings, fixed_indegree
+    from course_lib.connectivity import fixed_indegree
+    from course_lib.models.balanced import balanced_couplings, brunel_couplings
     from course_lib.neurons import hh_alpha_m
     from course_lib.plasticity import TsodyksMarkram
     from course_lib.receptors import mg_block

@@ -7,8 +7,10 @@ import numpy as np
 import pytest
 
 from course_lib import analysis, theory
-from course_lib.network import (BRUNEL_NEURON, ConstantDrive, Network, PoissonDrive, SynapseModel,
-                                balanced_lif_network, empty_connectivity, mean_drive_current_pa, simulate_network,
+from course_lib.connectivity import empty_connectivity
+from course_lib.drives import ConstantDrive, PoissonDrive
+from course_lib.models.balanced import BRUNEL_NEURON, balanced_lif_network
+from course_lib.network import (Network, SynapseModel, ei_populations, mean_drive_current_pa, simulate_network,
                                 with_constant_drive)
 
 
@@ -29,7 +31,7 @@ def test_constant_current_is_the_mean_of_the_poisson_drive():
 def test_current_synapses_carry_weight_times_tau():
     """An exponential current synapse of peak w pA and decay tau ms carries the charge w tau per spike."""
     n = 3
-    net = Network(BRUNEL_NEURON, n, 0, empty_connectivity(n), synapses=SynapseModel("current", tau_exc=5.0),
+    net = Network(BRUNEL_NEURON, ei_populations(n, 0), empty_connectivity(n), synapses=SynapseModel("current", tau_exc=5.0),
                   drives=(PoissonDrive(20.0, 100, 10.0),))
     assert np.allclose(mean_drive_current_pa(net, net.drives[0]), 100 * 0.020 * 10.0 * 5.0)
 

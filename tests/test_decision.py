@@ -393,7 +393,7 @@ def test_nmda_gating_after_one_spike_rk2_is_second_order_exponential_euler_first
                       method="DOP853", rtol=1e-12, atol=1e-13).y[0, -1]
     for integrator, order in (("rk2", 2), ("exponential_euler", 1)):
         errors = []
-        for dt in (0.2, 0.1, 0.05):
+        for dt in (0.25, 0.125, 0.0625):                             # each divides the delay
             state = net.initial_state(1, dt, np.random.default_rng(0))
             spike = np.zeros((1, net.n), dtype=bool)
             spike[0, 0] = True                                          # arrives at t = 0
@@ -422,3 +422,10 @@ def test_bad_integrator_and_seed_are_rejected():
         simulate_network(WangNetwork(), t_stop=1.0, seed=-3)
     with pytest.raises(ValueError, match="seed"):
         simulate_reduced(MODEL, seed=-1)
+
+
+def test_a_delay_that_is_not_a_whole_number_of_steps_is_refused():
+    """CONVENTIONS.md section 12: a delay parameter must be a multiple of dt (0.5 ms at dt 0.2 would round)."""
+    with pytest.raises(ValueError, match=r"delay = 0.5 ms is not a multiple of dt = 0.2 ms.*dt = 0.25 ms"):
+        simulate_network(WangNetwork(), 0.0, t_stop=10.0, dt=0.2, seed=1, progress=False)
+    assert WangNetwork().delay_steps(0.1) == 5 and WangNetwork().delay_steps(0.25) == 2

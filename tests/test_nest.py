@@ -15,8 +15,11 @@ import numpy as np
 import pytest
 
 from course_lib import analysis, nest_export
-from course_lib.network import (BinaryNetwork, Connectivity, ConstantDrive, Network, NetworkResult, PoissonDrive,
-                                SynapseModel, brunel_network, ei_connectivity, simulate_network)
+from course_lib.connectivity import Connectivity, ei_connectivity
+from course_lib.drives import ConstantDrive, PoissonDrive
+from course_lib.models.balanced import brunel_network
+from course_lib.models.binary import BinaryNetwork
+from course_lib.network import Network, NetworkResult, SynapseModel, ei_populations, simulate_network
 from course_lib.neurons import EIF, LIF
 
 BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
@@ -55,8 +58,8 @@ def small_network(kind):
     drive_weight = np.linspace(0.5, 1.0, 100) * abs(w[0])      # one weight per neuron
     drives = (PoissonDrive(rate_hz=np.where(np.arange(100) < 50, 8.0, 12.0), n_inputs=20, weight=drive_weight),
               ConstantDrive(current_pa=np.linspace(0.0, 50.0, 100)))
-    return Network(neuron=neuron, n_e=80, n_i=20, connectivity=conn, synapses=SynapseModel(kind),
-                   delay_exc=1.5, delay_inh=0.8 if kind == "delta" else 0.0, drives=drives)
+    return Network(neuron=neuron, populations=ei_populations(80, 20, 1.5, 0.8 if kind == "delta" else 0.0),
+                   connectivity=conn, synapses=SynapseModel(kind), drives=drives)
 
 
 def sorted_rows(sources, targets, weights, delays):
@@ -76,7 +79,7 @@ def test_nest_holds_the_course_synapses_neurons_drives_and_start(nest, kind):
     # inhibitory conductances are negated
     sources = np.repeat(np.arange(net.n), conn.out_degree())
     from_i = sources >= net.n_e
-    delay = {"exc": net.delay_exc, "inh": net.delay_inh}
+    delay = {"exc": net.populations[0].delay, "inh": net.populations[1].delay}
     shift = DT_MS if kind == "delta" else 0.0
     delays = np.where(from_i, max(delay["inh"] + shift, DT_MS), max(delay["exc"] + shift, DT_MS))
     weights = np.where(from_i & (kind == "conductance"), -conn.weights, conn.weights)
@@ -125,8 +128,8 @@ def two_neuron_chain(kind, delay_ms):
     else:   # 20 nA or 1 uS: neuron 1 crosses threshold within two steps of the arrival
         neuron, weight, v0 = LIF(), (2e4 if kind == "current" else 1e3), [-45.0, -60.0]
     conn = Connectivity.from_pairs([0], [1], [weight], 2, 2)
-    net = Network(neuron=neuron, n_e=2, n_i=0, connectivity=conn, synapses=SynapseModel(kind),
-                  delay_exc=delay_ms, delay_inh=delay_ms)
+    net = Network(neuron=neuron, populations=ei_populations(2, 0, delay_ms, delay_ms), connectivity=conn,
+                  synapses=SynapseModel(kind))
     return net, np.array(v0)
 
 
@@ -259,7 +262,7 @@ def with_(net, **changes):
      "the PoissonDrive on channel 'ext' have negative weights"),
 ])
 def test_parts_without_a_nest_counterpart_are_refused_by_name(change, message):
-    base = Network(neuron=LIF(), n_e=1, n_i=1, connectivity=Connectivity.from_pairs([0], [1], [1.0], 2, 2),
+    base = Network(neuron=LIF(), populations=ei_populations(1, 1), connectivity=Connectivity.from_pairs([0], [1], [1.0], 2, 2),
                    synapses=SynapseModel("delta"))
     with pytest.raises(ValueError, match=message):
         nest_export.simulate_in_nest(change(base), 10.0)
@@ -270,7 +273,7 @@ def test_a_binary_network_and_initial_currents_are_refused_by_name():
     binary = BinaryNetwork(n_e=1, n_i=1, connectivity=conn, h_ext=np.zeros(2), theta=np.ones(2), tau=np.ones(2))
     with pytest.raises(ValueError, match="BinaryNetwork"):
         nest_export.simulate_in_nest(binary, 10.0)
-    net = Network(neuron=LIF(), n_e=1, n_i=1, connectivity=conn, synapses=SynapseModel("current"))
+    net = Network(neuron=LIF(), populations=ei_populations(1, 1), connectivity=conn, synapses=SynapseModel("current"))
     state = net.initial_state(DT_MS, np.random.default_rng(0))
     state["trace"]["exc"][:] = 50.0
     with pytest.raises(ValueError, match="initial synaptic currents"):
@@ -279,7 +282,7 @@ def test_a_binary_network_and_initial_currents_are_refused_by_name():
 
 def test_a_missing_nest_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "nest", None)           # import nest now raises ImportError
-    net = Network(neuron=LIF(), n_e=1, n_i=1, connectivity=Connectivity.from_pairs([0], [1], [1.0], 2, 2))
+    net = Network(neuron=LIF(), populations=ei_populations(1, 1), connectivity=Connectivity.from_pairs([0], [1], [1.0], 2, 2))
     with pytest.raises(ImportError, match="pip install nest-simulator"):
         nest_export.simulate_in_nest(net, 10.0)
 
@@ -314,11 +317,11 @@ def test_synapses_are_handed_over_in_whole_source_rows_each_once():
     ({"seed": -1}, "seed"),
     ({"record_v": [5]}, "record_v"),
     ({"v0": [1.0, 2.0, 3.0]}, "v0"),
-    ({"dt": 0.4}, "delay_exc = 1.5 ms is not a multiple of dt"),
+    ({"dt": 0.4}, "the delay of population 'E', 1.5 ms, is not a multiple of dt"),
 ])
 def test_bad_arguments_are_refused_before_nest_is_touched(arguments, message, monkeypatch):
     monkeypatch.setitem(sys.modules, "nest", None)           # nothing here may need NEST
-    net = Network(neuron=LIF(), n_e=1, n_i=1, connectivity=Connectivity.from_pairs([0], [1], [1.0], 2, 2))
+    net = Network(neuron=LIF(), populations=ei_populations(1, 1), connectivity=Connectivity.from_pairs([0], [1], [1.0], 2, 2))
     call = {"net": net, "t_stop": 10.0, **arguments}
     with pytest.raises(ValueError, match=message):
         nest_export.simulate_in_nest(**call)

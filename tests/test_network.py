@@ -7,10 +7,12 @@ import pytest
 from scipy.stats import chisquare, poisson
 
 from course_lib import analysis, theory
-from course_lib.network import (BRUNEL_NEURON, ConstantDrive, Connectivity, Network, PoissonDrive, SynapseModel,
-                                balanced_lif_network, bernoulli, brunel_network, brunel_variant, combine_networks,
-                                ei_connectivity, empty_connectivity, fixed_indegree, poisson_counts,
-                                simulate_binary, simulate_network, stable_order, vvs_binary_network,
+from course_lib.connectivity import (Connectivity, bernoulli, ei_connectivity, empty_connectivity, fixed_indegree,
+                                     stable_order)
+from course_lib.drives import ConstantDrive, PoissonDrive, poisson_counts
+from course_lib.models.balanced import BRUNEL_NEURON, balanced_lif_network, brunel_network, brunel_variant
+from course_lib.models.binary import simulate_binary, vvs_binary_network
+from course_lib.network import (Network, Population, SynapseModel, combine_networks, ei_populations, simulate_network,
                                 with_population_weights)
 from course_lib.neurons import LIF
 
@@ -82,8 +84,8 @@ def test_connectivity_rejects_bad_input():
 
 def small_network(synapses=SynapseModel("delta"), delay=1.0, seed=6):
     conn = ei_connectivity(40, 10, WEIGHTS, rng=seed, k={"E": 8, "I": 3})
-    return Network(neuron=BRUNEL_NEURON, n_e=40, n_i=10, connectivity=conn, synapses=synapses,
-                   delay_exc=delay, delay_inh=delay)
+    return Network(neuron=BRUNEL_NEURON, populations=ei_populations(40, 10, delay, delay), connectivity=conn,
+                   synapses=synapses)
 
 
 def test_event_driven_propagation_equals_dense_matrix_product():
@@ -91,8 +93,8 @@ def test_event_driven_propagation_equals_dense_matrix_product():
     dense = net.connectivity.to_dense()
     state = net.initial_state(0.1, rng=1)
     spiked = np.random.default_rng(7).random(net.n) < 0.3
-    net.send_spikes(state, spiked)
-    row = (0 + 1 + state["delay_steps"]["exc"]) % state["ring"]["exc"].shape[0]
+    net.propagate(state, np.flatnonzero(spiked))
+    row = (0 + 1 + state["delay_steps"]["E"]) % state["ring"]["exc"].shape[0]
     exc, inh = state["ring"]["exc"][row], state["ring"]["inh"][row]
     is_exc = np.arange(net.n) < net.n_e
     assert np.array_equal(exc, dense @ (spiked & is_exc).astype(float))      # exact: same sums, same order
@@ -105,7 +107,7 @@ def test_spike_arrives_exactly_one_delay_later_as_a_jump_of_j():
     conn = Connectivity.from_pairs([0], np.array([1], dtype=np.int32), [0.5], 2, 2)
     drive = ConstantDrive(np.array([1000.0, 0.0]))
     for delay in (0.0, 1.5, 3.0):
-        net = Network(neuron=BRUNEL_NEURON, n_e=2, n_i=0, connectivity=conn, delay_exc=delay, drives=(drive,))
+        net = Network(neuron=BRUNEL_NEURON, populations=ei_populations(2, 0, delay), connectivity=conn, drives=(drive,))
         res = simulate_network(net, 30.0, 0.1, seed=1, record_v=[1], v0=0.0)
         t_spike = res.spike_times[res.spike_indices == 0][0]
         jump = np.flatnonzero(res.v[:, 0] > 0)[0]
@@ -126,9 +128,9 @@ def test_exponential_synapses_deliver_the_exact_charge_and_the_right_sign(kind):
     synapses = SynapseModel(kind, tau_exc=5.0)
     conn = Connectivity.from_pairs([0], np.array([1], dtype=np.int32), [3.0], 2, 2)
     neuron = LIF()
-    net = Network(neuron=neuron, n_e=2, n_i=0, connectivity=conn, synapses=synapses, delay_exc=0.0)
+    net = Network(neuron=neuron, populations=ei_populations(2, 0, 0.0), connectivity=conn, synapses=synapses)
     state = net.initial_state(0.1, rng=1, v0=neuron.e_l)
-    net.send_spikes(state, np.array([True, False]))
+    net.propagate(state, np.flatnonzero([True, False]))
     charge = 0.0
     for _ in range(1000):
         net.step(state, 0.1, rng=np.random.default_rng(1))
@@ -142,7 +144,7 @@ def test_exponential_synapses_deliver_the_exact_charge_and_the_right_sign(kind):
 def test_inhibitory_channel_and_currents_are_recorded_separately():
     net = small_network(synapses=SynapseModel("current"))
     drives = (PoissonDrive(20.0, 100, 10.0), PoissonDrive(20.0, 50, -10.0, channel="inh"))
-    net = Network(net.neuron, net.n_e, net.n_i, empty_connectivity(net.n), net.synapses, 1.0, 1.0, drives)
+    net = Network(net.neuron, ei_populations(net.n_e, net.n_i, 1.0, 1.0), empty_connectivity(net.n), net.synapses, drives)
     res = simulate_network(net, 100.0, 0.1, seed=2, record_currents=[0, 1])
     assert np.all(res.currents["ext"] >= 0) and np.all(res.currents["inh"] <= 0)
     assert res.currents["ext"].mean() > 0 and res.currents["inh"].mean() < 0
@@ -165,7 +167,7 @@ def test_poisson_counts_follow_the_poisson_distribution(mean):
 def poisson_driven_rate(j_exc, rate_exc, j_inh, rate_inh, n=2000, t_stop=2200.0):
     """Rate (Hz) of uncoupled LIF neurons driven by 1000 excitatory and 250 inhibitory Poisson inputs."""
     drives = (PoissonDrive(rate_exc, 1000, j_exc), PoissonDrive(rate_inh, 250, j_inh, channel="inh"))
-    net = Network(BRUNEL_NEURON, n, 0, empty_connectivity(n), drives=drives)
+    net = Network(BRUNEL_NEURON, ei_populations(n, 0), empty_connectivity(n), drives=drives)
     return simulate_network(net, t_stop, 0.1, seed=9).mean_rate_hz("all", 200.0)
 
 
@@ -275,14 +277,16 @@ def test_combined_networks_stay_independent():
 
 def test_network_rejects_invalid_parameters():
     net = small_network()
-    with pytest.raises(ValueError, match="delay_exc"):
-        Network(net.neuron, 40, 10, net.connectivity, delay_exc=-1.0)
-    with pytest.raises(ValueError, match="network has n"):
-        Network(net.neuron, 30, 10, net.connectivity)
+    with pytest.raises(ValueError, match="delay_exc must be zero or positive"):
+        Network(net.neuron, ei_populations(40, 10, delay_exc=-1.0), net.connectivity)
+    with pytest.raises(ValueError, match="delay of population 'PV' must be zero or positive"):
+        Population("PV", 10, inhibitory=True, delay=-1.0)
+    with pytest.raises(ValueError, match="populations hold 40"):
+        Network(net.neuron, ei_populations(30, 10), net.connectivity)
     with pytest.raises(ValueError, match="too large"):
         net.initial_state(10.0, rng=1)
     with pytest.raises(ValueError, match="one value per neuron"):
-        Network(net.neuron, 40, 10, net.connectivity, drives=(PoissonDrive(np.ones(3), 10, 0.1),))
+        Network(net.neuron, ei_populations(40, 10), net.connectivity, drives=(PoissonDrive(np.ones(3), 10, 0.1),))
     with pytest.raises(ValueError, match="rate_hz"):
         PoissonDrive(-5.0, 10, 0.1)
     with pytest.raises(ValueError, match="synapse kind"):

@@ -3,8 +3,10 @@ import numpy as np
 import pytest
 
 from course_lib import analysis, theory
-from course_lib.network import (balanced_lif_network, bernoulli, brunel_network, brunel_variant, fixed_indegree,
-                                simulate_binary, simulate_network, vvs_binary_network)
+from course_lib.connectivity import bernoulli, fixed_indegree
+from course_lib.models.balanced import balanced_lif_network, brunel_network, brunel_variant
+from course_lib.models.binary import simulate_binary, vvs_binary_network
+from course_lib.network import simulate_network
 
 
 @pytest.mark.parametrize("call, name", [
@@ -61,12 +63,12 @@ def test_builders_refuse_networks_that_do_not_fit_before_allocating(one_gb_free,
 def test_the_estimate_is_bytes_per_synapse(one_gb_free):
     """Below the limit builds, above is refused: 0.5 GB / 16 B = 33.6 M synapses; the message gives the estimate
     (synapses x BUILD_BYTES_PER_SYNAPSE), so a wrong constant or count shows."""
-    from course_lib import network
-    limit = 0.5 * 2 ** 30 / network.BUILD_BYTES_PER_SYNAPSE
+    from course_lib import connectivity
+    limit = 0.5 * 2 ** 30 / connectivity.BUILD_BYTES_PER_SYNAPSE
     assert brunel_network(n_e=4000, n_i=1000, epsilon=0.1).connectivity.n_synapses == 5000 * 500 < limit
     with pytest.raises(ValueError, match="epsilon") as refused:
         brunel_network(n_e=16_000, n_i=4_000, epsilon=0.1)            # 20,000 x 2,000 = 40 M synapses > limit
-    estimate_gb = 40e6 * network.BUILD_BYTES_PER_SYNAPSE / 1e9
+    estimate_gb = 40e6 * connectivity.BUILD_BYTES_PER_SYNAPSE / 1e9
     assert f"would need {estimate_gb:.3g} GB of memory (4e+07 values)" in str(refused.value), str(refused.value)
 
 

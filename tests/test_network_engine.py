@@ -1,6 +1,7 @@
 """course_lib.network's hot loop and streaming build (issues 19 and 20): the in-place LIF update gives the numbers
 of LIF.step, the engine gives the same run with either, the connectivity built in small chunks is the same as
 built in large ones, and building peaks near the size of the final arrays."""
+import dataclasses
 import sys
 import tracemalloc
 from pathlib import Path
@@ -8,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course_lib import network
-from course_lib.network import (BRUNEL_NEURON, ConstantDrive, Network, PoissonDrive, SynapseModel, bernoulli,
-                                brunel_network, combine_populations, ei_connectivity, fixed_indegree,
-                                lif_step_in_place, simulate_network)
+from course_lib import connectivity, network
+from course_lib.connectivity import bernoulli, ei_connectivity, fixed_indegree
+from course_lib.drives import ConstantDrive, PoissonDrive
+from course_lib.models.balanced import BRUNEL_NEURON, brunel_network
+from course_lib.network import Network, SynapseModel, ei_populations, lif_step_in_place, simulate_network
 from course_lib.neurons import LIF
 
 WEIGHTS = {("E", "E"): 0.5, ("E", "I"): -2.0, ("I", "E"): 0.7, ("I", "I"): -1.5}
@@ -24,7 +26,9 @@ class GenericLIF(LIF):
 # --- the in-place LIF update --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("neuron", [LIF(), BRUNEL_NEURON,
-                                    combine_populations(LIF(), LIF(t_ref=2.0, v_th=-52.0, g_l=12.0), 30, 10)])
+                                    LIF(**{name: np.r_[np.full(30, value), np.full(10, other)]    # E and I differ
+                                           for (name, value), other in zip(vars(LIF()).items(), vars(
+                                               LIF(t_ref=2.0, v_th=-52.0, g_l=12.0)).values())})])
 def test_in_place_lif_step_gives_the_numbers_of_lif_step(neuron):
     """400 steps of noisy input up to 6x rheobase (many spikes and refractory periods): v, ref_left and spikes
     equal bit for bit."""
@@ -54,8 +58,8 @@ def conductance_network(neuron, seed=4):
     drives = (PoissonDrive(rate_hz=np.where(np.arange(1000) % 3 == 0, 800.0, 1200.0), n_inputs=10, weight=0.5),
               PoissonDrive(rate_hz=300.0, n_inputs=5, weight=0.3, channel="inh"),
               ConstantDrive(np.linspace(100.0, 300.0, 1000)))
-    return Network(neuron=neuron, n_e=800, n_i=200, connectivity=conn, synapses=SynapseModel("conductance"),
-                   delay_exc=1.0, delay_inh=0.5, drives=drives)
+    return Network(neuron=neuron, populations=ei_populations(800, 200, 1.0, 0.5), connectivity=conn,
+                   synapses=SynapseModel("conductance"), drives=drives)
 
 
 @pytest.mark.parametrize("make, base", [
@@ -101,7 +105,7 @@ def test_building_in_small_chunks_gives_the_same_synapses(monkeypatch, name):
     numbers in the same order as one chunk for everything: identical arrays, over several seeds."""
     for seed in (1, 2, 3):
         whole = BUILDS[name](seed)
-        monkeypatch.setattr(network, "BUILD_CHUNK", 7)
+        monkeypatch.setattr(connectivity, "BUILD_CHUNK", 7)
         assert same_connectivity(BUILDS[name](seed), whole), (name, seed)
         monkeypatch.undo()
 
@@ -112,12 +116,12 @@ def test_standalone_draws_match_the_connectivity_and_are_in_chunks_the_same(monk
     pairs = {"fixed": lambda: fixed_indegree(300, 300, 40, 1, same_population=True),
              "bernoulli": lambda: bernoulli(400, 300, 0.05, 2, same_population=True)}
     whole = {name: draw() for name, draw in pairs.items()}
-    monkeypatch.setattr(network, "BUILD_CHUNK", 100)
+    monkeypatch.setattr(connectivity, "BUILD_CHUNK", 100)
     for name, draw in pairs.items():
         assert all(np.array_equal(x, y) and x.dtype == y.dtype for x, y in zip(draw(), whole[name])), name
     sources, targets = fixed_indegree(40, 40, 10, np.random.default_rng(8), same_population=True)
     conn = ei_connectivity(40, 0, {("E", "E"): 1.0}, np.random.default_rng(8), k={"E": 10})
-    expected = network.Connectivity.from_pairs(sources, targets, 1.0, 40, 40)
+    expected = connectivity.Connectivity.from_pairs(sources, targets, 1.0, 40, 40)
     assert same_connectivity(conn, expected)
 
 
@@ -126,7 +130,7 @@ def test_building_peaks_near_the_final_arrays(monkeypatch):
     per synapse and within 25 % of the final arrays (12 B per synapse: int32 target, float64 weight). The build
     before streaming peaked at 24 B per synapse. Chunks of 2^16 synapses keep the chunk's own temporaries small
     next to 2.5 M synapses (the default, 2^18, is sized for larger networks)."""
-    monkeypatch.setattr(network, "BUILD_CHUNK", 2 ** 16)
+    monkeypatch.setattr(connectivity, "BUILD_CHUNK", 2 ** 16)
     tracemalloc.start()
     try:
         conn = brunel_network(n_e=4000, n_i=1000, epsilon=0.1, seed=1).connectivity
@@ -135,7 +139,7 @@ def test_building_peaks_near_the_final_arrays(monkeypatch):
         tracemalloc.stop()
     final = conn.indptr.nbytes + conn.targets.nbytes + conn.weights.nbytes
     assert conn.n_synapses == 5000 * 500
-    assert peak < network.BUILD_BYTES_PER_SYNAPSE * conn.n_synapses, f"{peak / conn.n_synapses:.1f} B per synapse"
+    assert peak < connectivity.BUILD_BYTES_PER_SYNAPSE * conn.n_synapses, f"{peak / conn.n_synapses:.1f} B per synapse"
     assert peak < 1.25 * final, f"peak {peak / 1e6:.0f} MB for {final / 1e6:.0f} MB of final arrays"
 
 
@@ -152,8 +156,7 @@ def test_engine_profile_counts_the_numpy_calls_of_each_phase():
     assert calls["drives"] == 0, "COBA has no external drive"
     net, state, rng = engine_profile.build(network, "coba", 1)
     fields = {name: getattr(net.neuron, name) for name in vars(net.neuron)}
-    generic = Network(**{**{f: getattr(net, f) for f in ("n_e", "n_i", "connectivity", "synapses", "delay_exc",
-                                                          "delay_inh", "drives")}, "neuron": GenericLIF(**fields)})
+    generic = dataclasses.replace(net, neuron=GenericLIF(**fields))
     clock = engine_profile.PhaseClock()
     generic_state = engine_profile.counting_state(generic.initial_state(0.1, 1))
     clock.instrument(generic)

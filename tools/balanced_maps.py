@@ -5,7 +5,7 @@ A phase diagram needs a simulation at every point of a grid: over a hundred runs
 This script runs them once and writes notebooks/data/balanced_maps.json, which the notebooks read:
 
 * "brunel": Brunel's (2000) model A at full size (N_E = 10,000, N_I = 2,500, C_E = 1000, J = 0.1 mV,
-  D = 1.5 ms; course_lib.network.brunel_network) over relative inhibition g and drive
+  D = 1.5 ms; course_lib.models.balanced.brunel_network) over relative inhibition g and drive
   eta = nu_ext / nu_thr. The grid includes eta = 0.9, so the four states of his Fig. 8 are grid points.
 * "chapter06": chapter 06's network (balanced_lif_network with K = 1000, J = 0.2 mV, N = 12,500) over
   g and the external rate nu0 (Hz). At J = 0.2 mV, nu_thr = 5 Hz, so nu0 = 5 to 20 Hz is eta = 1 to 4.
@@ -46,8 +46,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course_lib import analysis, theory  # noqa: E402
-from course_lib.network import (J_REFERENCE_MV, balanced_lif_network, brunel_network,  # noqa: E402
-                                brunel_threshold_rate_hz, brunel_variant, simulate_network)
+from course_lib.models.balanced import (J_REFERENCE_MV, balanced_lif_network, brunel_network,
+                                        brunel_threshold_rate_hz, brunel_variant)  # noqa: E402
+from course_lib.network import simulate_network  # noqa: E402
 
 DATA_FILE = ROOT / "notebooks" / "data" / "balanced_maps.json"
 PROTOCOL = {"dt_ms": 0.1, "transient_ms": 300.0, "spikes_wanted": 20, "t_min_ms": 250.0, "t_max_ms": 2000.0,

@@ -42,8 +42,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from course_lib import analysis, theory  # noqa: E402
-from course_lib.network import (BRUNEL_NEURON, VVS_COUPLINGS, VVS_THRESHOLDS, Network, PoissonDrive,  # noqa: E402
-                                balanced_lif_network, empty_connectivity, simulate_network, vvs_binary_network)
+from course_lib.connectivity import empty_connectivity  # noqa: E402
+from course_lib.drives import PoissonDrive  # noqa: E402
+from course_lib.models.balanced import BRUNEL_NEURON, VVS_COUPLINGS, VVS_THRESHOLDS, balanced_lif_network  # noqa: E402
+from course_lib.models.binary import vvs_binary_network  # noqa: E402
+from course_lib.network import Network, ei_populations, simulate_network  # noqa: E402
 
 DATA_FILE = ROOT / "notebooks" / "data" / "balanced_tracking.json"
 BASE_SEED = 2006
@@ -181,7 +184,8 @@ def control_network(rate_e_hz, rate_i_hz, x_low_hz, x_high_hz, k=K_MAIN):
     else:
         excitatory = PoissonDrive(switching_rate(x_low_hz + rate_e_hz, x_high_hz + rate_e_hz, WARM_MS, HALF_MS), k, j)
     inhibitory = PoissonDrive(rate_i_hz, k_inh, -G * j, channel="inh")
-    return Network(BRUNEL_NEURON, net.n_e, net.n_i, empty_connectivity(n), drives=(excitatory, inhibitory),
+    return Network(BRUNEL_NEURON, ei_populations(net.n_e, net.n_i), empty_connectivity(n),
+                   drives=(excitatory, inhibitory),
                    info={"model": "uncoupled control", "k": k, "j": j, "g": G})
 
 

@@ -38,9 +38,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from course_lib import nest_export  # noqa: E402
 from course_lib.validation import available_memory_bytes  # noqa: E402
-from course_lib.network import (BRUNEL_NEURON, BUILD_BYTES_PER_SYNAPSE, J_REFERENCE_MV,  # noqa: E402
-                                balanced_couplings, balanced_lif_network,
-                                brunel_couplings, simulate_network)
+from course_lib.connectivity import BUILD_BYTES_PER_SYNAPSE  # noqa: E402
+from course_lib.models.balanced import (BRUNEL_NEURON, J_REFERENCE_MV, balanced_couplings, balanced_lif_network,
+                                        brunel_couplings)  # noqa: E402
+from course_lib.network import simulate_network  # noqa: E402
 
 DATA_FILE = ROOT / "notebooks" / "data" / "nest_scaling.json"
 DT = 0.1                                   # ms
@@ -89,7 +90,7 @@ def compare_part(config, log):
         log(f"  seed {seed}: course_lib E {course['rate_e_hz']:.2f} Hz CV {course['cv']:.3f} | NEST E "
             f"{in_nest['rate_e_hz']:.2f} Hz CV {in_nest['cv']:.3f} | {times['course_sim_s']:.1f} s / "
             f"{times['nest_build_s'] + times['nest_sim_s']:.1f} s")
-    return {"config": config, "network": {**CHAPTER, "builder": "course_lib.network.balanced_lif_network"},
+    return {"config": config, "network": {**CHAPTER, "builder": "course_lib.models.balanced.balanced_lif_network"},
             "threads": 1, "runs": rows}
 
 

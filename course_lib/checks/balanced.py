@@ -10,9 +10,11 @@ import functools
 
 import numpy as np
 
-from .. import analysis, network, theory
+from .. import analysis, connectivity, drives, network, theory
+from ..models import balanced as balanced_models
 from ..analysis import cv_isi_per_neuron, firing_rates_hz
-from ..network import BRUNEL_NEURON, J_REFERENCE_MV, balanced_lif_network, simulate_network
+from ..models.balanced import BRUNEL_NEURON, J_REFERENCE_MV, balanced_lif_network
+from ..network import simulate_network
 from . import NotYet, as_tuple, case_rng, check, expect_close, peak_memory_mb
 
 SPARSE_MEMORY_MB = 8.0     # 4000 x 4000 neurons, K = 10: sparse rows take ~0.5 MB, a dense matrix 16-128 MB
@@ -36,7 +38,7 @@ def _floats(values, what, count):
 # --------------------------------------------------------------------------------------------
 
 @check("coupling_strengths: J = j / sqrt(K), inhibitory -g J",
-       forbid=(network.balanced_couplings, network.brunel_couplings))
+       forbid=(balanced_models.balanced_couplings, balanced_models.brunel_couplings))
 def check_coupling_strengths(coupling_strengths):
     """Several (j, g, K) and a random one; names a missing or wrong K-scaling and a wrong sign of inhibition."""
     rng = case_rng()
@@ -90,7 +92,7 @@ _peak_memory_mb = peak_memory_mb
 
 
 @check("build_connectivity: exactly K distinct inputs per neuron, stored as target lists per source",
-       forbid=(network.fixed_indegree, network.bernoulli, network.ei_connectivity, network.Connectivity))
+       forbid=(connectivity.fixed_indegree, connectivity.bernoulli, connectivity.ei_connectivity, connectivity.Connectivity))
 def check_connectivity(build_connectivity):
     """In-degrees, distinct sources, weights, randomness (two fixed sizes and a random one); then the memory of a
     4000-neuron case."""
@@ -159,7 +161,7 @@ def _dense(indptr, targets, weights, n):
 
 
 @check("propagate: the input each neuron receives from the neurons that spiked",
-       forbid=(network.Network, network.Connectivity))
+       forbid=(network.Network, connectivity.Connectivity))
 def check_propagate(propagate):
     """A small random network against the dense reference, with diagnoses; then a 200,000-neuron network."""
     rng = case_rng()
@@ -289,8 +291,8 @@ def _student_spikes(simulate_balanced_network, case, seed):
 
 
 @check("simulate_balanced_network: the network's rates and irregularity",
-       forbid=(network.simulate_network, network.Network, network.balanced_lif_network, network.brunel_network,
-               network.PoissonDrive, network.ei_connectivity, network.fixed_indegree))
+       forbid=(network.simulate_network, network.Network, balanced_models.balanced_lif_network, balanced_models.brunel_network,
+               drives.PoissonDrive, connectivity.ei_connectivity, connectivity.fixed_indegree))
 def check_simulation(simulate_balanced_network, expected=None):
     """Run the student's network (2,500 neurons, K = 200, 0.6 s, a random seed) and compare with course_lib's
     engine: rates and CV; the spike-triggered population response (the delay, which neurons are excitatory);
@@ -444,10 +446,10 @@ def check_rates_and_cv(rates_and_cv):
 # (6) the balanced-state rate
 # --------------------------------------------------------------------------------------------
 
-@check("balanced_rate: nu = nu0 / (g gamma - 1)", forbid=(theory, network.brunel_couplings))
+@check("balanced_rate: nu = nu0 / (g gamma - 1)", forbid=(theory, balanced_models.brunel_couplings))
 def check_balanced_rate(balanced_rate):
     """Several (nu0, g, gamma) and a random one against theory.balanced_rates."""
-    from ..network import brunel_couplings
+    from ..models.balanced import brunel_couplings
     rng = case_rng()
     gamma = float(np.round(rng.uniform(0.15, 0.6), 3))
     random_case = (float(np.round(rng.uniform(1.0, 30.0), 3)), float(np.round(rng.uniform(1.5 / gamma, 12.0), 3)),

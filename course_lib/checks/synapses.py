@@ -7,7 +7,8 @@ mistake when they differ. Units: ms, pA, Hz.
 """
 import numpy as np
 
-from .. import network, synapses, theory
+from .. import synapses, theory
+from ..models import balanced as balanced_models
 from ..synapses import ExponentialSynapse, alpha_kernel
 from . import NotYet, as_tuple, case_rng, check, expect_close
 
@@ -159,7 +160,7 @@ def reference_balanced_weights(k_e, k_i, rate_e_hz, rate_i_hz, j0_pa, k0):
 
 
 @check("balanced_weights: J ~ 1/sqrt(K) with excitation and inhibition cancelling",
-       forbid=(network.balanced_couplings,))
+       forbid=(balanced_models.balanced_couplings,))
 def check_balanced_weights(balanced_weights):
     """Several K; then shows that the mean input cancels and the std stays constant with the student's weights."""
     rng = case_rng()

@@ -173,8 +173,12 @@ class WangNetwork:
                 "gaba": np.array([self.g_gaba_e] * 3 + [self.g_gaba_i]) * i_scale}
 
     def delay_steps(self, dt):
-        """Synaptic delay in whole steps of dt (at least one)."""
-        return max(int(round(self.delay / dt)), 1)
+        """Synaptic delay in whole steps of dt (at least one); ValueError if the delay is not a multiple of dt."""
+        steps = int(round(self.delay / dt))
+        if abs(steps * dt - self.delay) > 1e-6 * max(self.delay, dt):
+            raise ValueError(f"delay = {self.delay} ms is not a multiple of dt = {dt} ms; choose dt that divides "
+                             f"the delay (e.g. dt = {self.delay / max(steps, 1):g} ms).")
+        return max(steps, 1)
 
     def initial_state(self, n_trials, dt, rng):
         """Membranes uniform between reset and threshold, all gating at zero; arrays (n_trials, ...)."""

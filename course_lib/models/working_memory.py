@@ -36,7 +36,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ..network import Connectivity, bernoulli
+from ..analysis import population_rate_hz
+from ..connectivity import Connectivity, bernoulli
 from ..neurons import LIF
 from ..plasticity import TsodyksMarkram
 from ..progress import progress_range
@@ -275,11 +276,11 @@ class MongilloNetwork:
         current = self.g_l * external_mv + state["pa_per_mv"] * arriving_mv
         spiked = self.neuron.step(state["neuron"], current, dt)
         state["ring"][row] = 0.0
-        self.send_spikes(state, np.flatnonzero(spiked), (k + 1) * dt)
+        self.propagate(state, np.flatnonzero(spiked), (k + 1) * dt)
         state["step"] = k + 1
         return spiked
 
-    def send_spikes(self, state, sources, t_ms):
+    def propagate(self, state, sources, t_ms):
         """Event-driven STP for the E sources, then add every efficacy into the row of its arrival step."""
         if sources.size == 0:
             return
@@ -379,9 +380,7 @@ class WorkingMemoryResult:
         if bin_ms > self.t_stop:
             raise ValueError(f"bin_ms ({bin_ms} ms) is longer than the run ({self.t_stop} ms): no bin would fit.")
         times, _ = self.spikes_of(group)
-        edges = np.arange(0.0, self.t_stop + 1e-9, bin_ms)
-        counts, _ = np.histogram(times, edges)
-        return 0.5 * (edges[1:] + edges[:-1]), counts / (self.network.members(group).size * bin_ms / 1000.0)
+        return population_rate_hz(times, self.network.members(group).size, 0.0, self.t_stop, bin_ms)
 
     def mean_rate_hz(self, group, t_start, t_stop):
         """Mean rate (Hz) of a group between t_start and t_stop (ms)."""

@@ -17,8 +17,8 @@ from scipy.integrate import quad
 from scipy.optimize import brentq, root
 from scipy.special import erfc, erfcx
 
-from ..network import (BRUNEL_NEURON, J_REFERENCE_MV, VVS_COUPLINGS, VVS_THRESHOLDS, brunel_couplings,
-                       brunel_threshold_rate_hz, require_couplings, require_lif)
+from ..models.balanced import (BRUNEL_NEURON, J_REFERENCE_MV, VVS_COUPLINGS, VVS_THRESHOLDS, brunel_couplings,
+                               brunel_threshold_rate_hz, require_couplings, require_lif)
 from ..units import hz_to_per_ms, per_ms_to_hz
 from ..validation import (require_above, require_count, require_finite, require_in_range, require_mapping,
                           require_non_negative, require_positive)

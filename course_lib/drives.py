@@ -1,0 +1,118 @@
+"""External drives of a network (Part III): Poisson spike trains and injected currents.
+
+    PoissonDrive(rate_hz=10.0, n_inputs=1000, weight=0.1)   # 1000 Poisson inputs per neuron, 0.1 mV each
+    ConstantDrive(current_pa=200.0)                          # or a number per neuron, or a function of t (ms)
+
+Per step each neuron receives a Poisson count of external spikes (poisson_counts: one uniform random
+number per neuron, inverse-CDF through a lookup table).
+"""
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+from .units import expected_count, hz_to_per_ms_unchecked
+from .validation import MAX_NEURONS, require_count, require_finite, require_non_negative
+
+
+@dataclass(frozen=True, eq=False)
+class PoissonDrive:
+    """n_inputs independent Poisson spike trains per neuron, each at rate_hz, each of strength weight.
+
+    rate_hz: a number, one rate per neuron (an (n,) array: a few distinct values sweep the drive in
+    one run), or a function of time t_ms returning a number (a time-varying drive).
+    weight: a number or one value per neuron (mV, pA or nS as the synapses); channel "ext" (default,
+    excitatory kinetics) or "inh". Per step each neuron receives a Poisson count of spikes.
+    """
+
+    rate_hz: object
+    n_inputs: int
+    weight: object
+    channel: str = "ext"
+
+    def __post_init__(self):
+        if not callable(self.rate_hz):
+            require_non_negative("rate_hz", self.rate_hz, "Hz")
+        require_count("n_inputs", self.n_inputs, minimum=0, maximum=MAX_NEURONS)
+        require_finite("weight", self.weight)
+        if not isinstance(self.channel, str) or self.channel not in ("ext", "inh"):
+            raise ValueError(f"channel must be 'ext' or 'inh' (got {self.channel!r}).")
+
+    @functools.cached_property
+    def rate_groups(self):
+        """For a per-neuron rate array: [(rate_hz, neuron indices)] per distinct rate; None otherwise."""
+        if callable(self.rate_hz) or np.ndim(self.rate_hz) == 0:
+            return None
+        rates, which = np.unique(np.asarray(self.rate_hz, dtype=float), return_inverse=True)
+        return [(rate, np.flatnonzero(which == i)) for i, rate in enumerate(rates)]
+
+    def counts(self, n, dt, t_ms, rng):
+        """Number of input spikes each of n neurons receives in the step [t_ms, t_ms + dt): Poisson."""
+        if self.rate_groups is None:
+            return poisson_counts(self.expected_spikes(dt, t_ms), n, rng)
+        counts = np.empty(n, dtype=np.int64)
+        for rate_hz, neurons in self.rate_groups:
+            mean = hz_to_per_ms_unchecked(rate_hz) * dt * self.n_inputs
+            counts[neurons] = poisson_counts(mean, neurons.size, rng)
+        return counts
+
+    def expected_spikes(self, dt, t_ms):
+        """Expected number of input spikes per neuron in a step of dt ms starting at t_ms (one rate for all).
+
+        Called in every step: a constant rate was checked on construction, a rate function is checked here.
+        """
+        if callable(self.rate_hz):
+            return expected_count(float(self.rate_hz(t_ms)), dt) * self.n_inputs
+        return hz_to_per_ms_unchecked(float(self.rate_hz)) * dt * self.n_inputs
+
+
+@dataclass(frozen=True, eq=False)
+class ConstantDrive:
+    """A current (pA) injected into every neuron: a number, one value per neuron, or a function of t_ms."""
+
+    current_pa: object
+
+    def __post_init__(self):
+        if not callable(self.current_pa):
+            require_finite("current_pa", self.current_pa, "pA")
+
+    def current_at(self, t_ms):
+        """Current (pA) at time t_ms (a number or an (n,) array)."""
+        return self.current_pa(t_ms) if callable(self.current_pa) else self.current_pa
+
+
+def poisson_counts(mean, n, rng):
+    """n independent Poisson counts with the given mean (one uniform random number each).
+
+    Inverse-CDF sampling, sped up by a lookup table (poisson_table): measured here (numpy 2.4,
+    12,500 neurons, mean 2) rng.poisson takes 400 us per call, searchsorted on the CDF 220 us, the
+    table 55 us. Exact up to the 2^-32 resolution of the uniforms: uniforms that fall in a table bin
+    holding a CDF step are resolved by searchsorted. Means above 50 fall back to rng.poisson.
+    """
+    if mean <= 0:
+        return np.zeros(n, dtype=np.int64)
+    if mean > 50:
+        return rng.poisson(mean, n)
+    cdf, table = poisson_table(float(mean))
+    bits = rng.integers(0, 2 ** 32, size=n, dtype=np.uint32)     # a uniform u = bits / 2^32
+    counts = np.take(table, bits >> 16)                           # the table has 2^16 bins
+    unsure = counts < 0
+    if unsure.any():
+        counts[unsure] = np.searchsorted(cdf, bits[unsure] / 2.0 ** 32, side="right")
+    return counts
+
+
+@functools.lru_cache(maxsize=32)
+def poisson_table(mean, bins=2 ** 16):
+    """CDF of Poisson(mean) (up to 1 - 1e-16) and a table: count for each of `bins` equal bins of [0, 1).
+
+    table[b] is the count of every uniform u in [b/bins, (b+1)/bins), or -1 if a CDF step lies inside.
+    """
+    ks = np.arange(min(int(mean + 12 * np.sqrt(mean) + 15), 127))
+    log_pmf = ks * np.log(mean) - mean - np.cumsum(np.log(np.maximum(ks, 1)))
+    cdf = np.cumsum(np.exp(log_pmf))[:-1]
+    left = np.arange(bins) / bins
+    count_left = np.searchsorted(cdf, left, side="right")
+    count_right = np.searchsorted(cdf, left + (1.0 - 1e-12) / bins, side="right")
+    table = np.where(count_left == count_right, count_left, -1).astype(np.int8)
+    return cdf, table
