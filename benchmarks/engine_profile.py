@@ -67,6 +67,7 @@ def parse_args(argv=None):
 def load_engine(path=None):
     """course_lib.network, or the module in the file path loaded as a sibling of it (for before/after runs)."""
     import course_lib.network
+    import course_lib.models.balanced  # noqa: F401  (imported now, with the installed engine: builders use it)
     if path is None:
         return course_lib.network
     spec = importlib.util.spec_from_file_location("course_lib.network_reference", path)

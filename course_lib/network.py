@@ -40,6 +40,7 @@ from .drives import ConstantDrive, PoissonDrive
 from .neurons import LIF
 from .progress import progress_range
 from .simulation import check_dt, n_steps_for
+from .synapses import exponential_step_mean
 from .units import hz_to_per_ms
 from .validation import (MAX_NEURONS, InputTypeError, require_choice, require_count, require_finite,
                          require_indices, require_instance, require_mapping, require_memory, require_model,
@@ -275,7 +276,7 @@ class Network:
         """Per-step factors: trace decay exp(-dt/tau), the step-average of a decaying trace, delta scaling."""
         syn = self.synapses
         decay = {ch: np.exp(-dt / syn.tau(ch)) for ch in CHANNELS}
-        step_mean = {ch: syn.tau(ch) / dt * (1.0 - decay[ch]) for ch in CHANNELS}
+        step_mean = {ch: exponential_step_mean(syn.tau(ch), dt) for ch in CHANNELS}   # as course_lib.synapses
         # delta synapses: a current held during one step that makes v jump by exactly w mV
         pa_per_mv = np.asarray(self.neuron.g_l) / (1.0 - np.exp(-dt / np.asarray(self.neuron.tau_m)))
         return {"decay": decay, "step_mean": step_mean, "pa_per_mv": pa_per_mv}

@@ -17,7 +17,9 @@ A synapse model is a frozen dataclass, like the neurons of Part I, vectorized ov
 * ``max_dt``                         -> the largest accepted step (ms)
 
 ``arrivals`` counts the spikes that arrive at the start of the step (shape (n,)). The value
-returned by ``step`` is the trapezoid mean over the step: what the neuron feels during it.
+returned by ``step`` is the exact mean of the kernels over the step (``exponential_step_mean``):
+what the neuron feels during it, so that the charge of every PSC is exact. The network engine
+(course_lib.network) uses the same factor for its exponential synapses.
 Coupling to a neuron (``step(state, i_ext, dt)`` of course_lib.neurons):
 
     current-based        i = weight * value                        (weight in pA)
@@ -41,6 +43,11 @@ __all__ = ["exponential_kernel", "alpha_kernel", "biexponential_kernel", "Expone
 
 
 # --- kernels as functions of time (t_ms may be any array; zero before the spike) -------------
+
+def exponential_step_mean(tau, dt):
+    """Mean of exp(-t/tau) over one step [0, dt] (tau, dt in ms): tau/dt (1 - exp(-dt/tau)), between 0 and 1."""
+    return tau / dt * (1.0 - np.exp(-dt / tau))
+
 
 def exponential_kernel(t_ms, tau_decay):
     """Exponential kernel exp(-t/tau_decay) for t >= 0, zero before; peak 1 at t = 0."""
@@ -99,7 +106,7 @@ class ExponentialSynapse:
 
     @property
     def max_dt(self):
-        """Largest accepted step (ms): half the decay time (the step mean is then exact to 0.5 %)."""
+        """Largest accepted step (ms): half the decay time (the neuron then sees the PSC's shape in >= 2 steps)."""
         return float(np.min(self.tau_decay)) / 2.0
 
     def initial_state(self, n):
@@ -111,10 +118,10 @@ class ExponentialSynapse:
         return state["s"]
 
     def step(self, state, arrivals, dt):
-        """Add the spikes arriving now, decay exactly over dt ms; returns the mean value over the step."""
+        """Add the spikes arriving now, decay exactly over dt ms; returns the exact mean value over the step."""
         start = state["s"] + arrivals
         state["s"] = start * np.exp(-dt / self.tau_decay)
-        return 0.5 * (start + state["s"])
+        return start * exponential_step_mean(self.tau_decay, dt)
 
 
 @dataclass(frozen=True, eq=False)
@@ -147,13 +154,15 @@ class AlphaSynapse:
         return state["s"]
 
     def step(self, state, arrivals, dt):
-        """Add the spikes arriving now, advance exactly by dt ms; returns the mean value over the step."""
+        """Add the spikes arriving now, advance exactly by dt ms; returns the exact mean value over the step."""
         y = state["y"] + arrivals * np.e / self.tau
         start = state["s"]
         decay = np.exp(-dt / self.tau)
         state["s"] = (start + y * dt) * decay
         state["y"] = y * decay
-        return 0.5 * (start + state["s"])
+        # in the step s(t) = (start + y t) exp(-t/tau); the mean of t exp(-t/tau) over [0, dt] is ramp
+        ramp = self.tau * (self.tau * (1.0 - decay) - dt * decay) / dt
+        return start * exponential_step_mean(self.tau, dt) + y * ramp
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,13 +201,14 @@ class BiexponentialSynapse:
         return state["a"] - state["b"]
 
     def step(self, state, arrivals, dt):
-        """Add the spikes arriving now, advance exactly by dt ms; returns the mean value over the step."""
+        """Add the spikes arriving now, advance exactly by dt ms; returns the exact mean value over the step."""
         state["a"] = state["a"] + arrivals * self.jump
         state["b"] = state["b"] + arrivals * self.jump
-        start = self.value(state)
+        mean = (state["a"] * exponential_step_mean(self.tau_decay, dt)
+                - state["b"] * exponential_step_mean(self.tau_rise, dt))
         state["a"] = state["a"] * np.exp(-dt / self.tau_decay)
         state["b"] = state["b"] * np.exp(-dt / self.tau_rise)
-        return 0.5 * (start + self.value(state))
+        return mean
 
 
 # --- coupling a synapse to a neuron -------------------------------------------------------------

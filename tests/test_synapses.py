@@ -34,6 +34,17 @@ def test_event_driven_synapse_follows_its_kernel_exactly(syn):
 
 
 @pytest.mark.parametrize("syn", KERNELS, ids=lambda s: type(s).__name__)
+def test_step_returns_the_exact_mean_of_the_kernel_over_each_step(syn):
+    """CONVENTIONS.md section 12: the value a step hands the neuron is the kernel's mean over that step."""
+    from scipy.integrate import quad
+    state, kernel = syn.initial_state(1), kernel_function(syn)
+    for k in range(40):
+        mean = syn.step(state, np.array([1.0 if k == 0 else 0.0]), DT)[0]
+        exact = quad(kernel, k * DT, (k + 1) * DT, epsabs=1e-14, epsrel=1e-12)[0] / DT
+        assert mean == pytest.approx(exact, rel=1e-9, abs=1e-13), k
+
+
+@pytest.mark.parametrize("syn", KERNELS, ids=lambda s: type(s).__name__)
 def test_kernel_peak_time_peak_value_and_integrals(syn):
     t = np.arange(0, 400, 0.001)
     k = kernel_function(syn)(t)
@@ -48,8 +59,8 @@ def test_kernel_peak_time_peak_value_and_integrals(syn):
 def test_step_mean_carries_the_kernel_charge(syn):
     run = simulate_synapses(None, [SynapticInput(syn, one_spike(300.0), weight=10.0)], 300.0, DT, v_clamp=-60.0,
                             record=("i_syn",))
-    # trapezoid mean per step: the charge is exact to O((dt/tau)^2) ~ 1e-3
-    assert run.i_syn[:, 0].sum() * DT == pytest.approx(10.0 * theory.kernel_integral(syn), rel=2e-3)
+    # the exact mean per step: the charge is exact up to rounding (the trapezoid mean was off by ~(dt/tau)^2 ~ 1e-3)
+    assert run.i_syn[:, 0].sum() * DT == pytest.approx(10.0 * theory.kernel_integral(syn), rel=1e-9)
 
 
 def test_psp_of_exponential_current_matches_theory():
