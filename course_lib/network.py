@@ -32,6 +32,7 @@ Brette et al. (2007) and Brunel (2000), shows how it scales, and where a step's 
 import bisect
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -43,8 +44,8 @@ from .simulation import check_dt, n_steps_for
 from .synapses import exponential_step_mean
 from .units import hz_to_per_ms
 from .validation import (MAX_NEURONS, InputTypeError, require_choice, require_count, require_finite,
-                         require_indices, require_instance, require_mapping, require_memory, require_model,
-                         require_non_negative, require_number, require_positive, require_seed, require_window)
+                         require_indices, require_instance, require_mapping, require_memory, require_non_negative,
+                         require_number, require_positive, require_seed, require_window)
 
 CHANNELS = ("exc", "inh", "ext")
 SYNAPSE_KINDS = ("delta", "current", "conductance")
@@ -95,6 +96,26 @@ class SynapseModel:
 # ----------------------------------------------------------------------------------------------
 # The network and its step
 # ----------------------------------------------------------------------------------------------
+
+class NeuronModel(Protocol):
+    """What the engine needs of a neuron model (course_lib.neurons: LIF, EIF and AdEx have it; HodgkinHuxley,
+    without a reset, does not). Parameters may be numbers or (n,) arrays, one value per neuron."""
+
+    v_reset: object     # mV, reset potential (the random initial potentials start there)
+    g_l: object         # nS, leak conductance (delta synapses: a jump of w mV is g_l w / (1 - e^(-dt/tau_m)) pA)
+    tau_m: object       # ms, membrane time constant
+    n_params: int       # 1, or n for per-neuron parameter arrays
+    max_dt: float       # ms, the largest step the model accepts
+
+    def initial_state(self, n):
+        """State of n neurons: a dict of (n,) arrays with "v" (mV)."""
+
+    def step(self, state, i_ext, dt):
+        """Advance the state in place by dt ms under i_ext (pA, (n,)); return spiked, (n,) bool."""
+
+
+NEURON_NEEDS = ("initial_state", "step", "max_dt", "v_reset", "g_l", "tau_m", "n_params")   # NeuronModel's names
+
 
 @dataclass(frozen=True)
 class Population:
@@ -176,8 +197,11 @@ class Network:
     info: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        require_model("neuron", self.neuron, needs=("initial_state", "step", "max_dt", "v_reset", "g_l", "tau_m",
-                                                    "n_params"))
+        missing = [name for name in NEURON_NEEDS if not hasattr(self.neuron, name)]
+        if missing:
+            raise InputTypeError(f"neuron: the engine cannot drive a {type(self.neuron).__name__}: it lacks "
+                                 f"{', '.join(missing)} (see network.NeuronModel). Use a model with a reset, "
+                                 f"such as LIF, EIF or AdEx from course_lib.neurons.")
         object.__setattr__(self, "populations", require_populations("populations", self.populations))
         require_instance("connectivity", self.connectivity, Connectivity)
         require_instance("synapses", self.synapses, SynapseModel)

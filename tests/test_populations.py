@@ -105,3 +105,17 @@ def test_the_three_population_example_in_conventions_runs():
     run = namespace["run"]
     rates = {name: run.mean_rate_hz(name, 100.0) for name in ("E", "PV", "SOM")}
     assert all(np.isfinite(rate) and rate > 0 for rate in rates.values()), rates
+
+
+def test_a_neuron_model_the_engine_cannot_drive_is_named_with_what_it_lacks():
+    """network.NeuronModel (a typing.Protocol) lists what the engine needs; NEURON_NEEDS is checked against it."""
+    import typing
+    from course_lib.network import NEURON_NEEDS, NeuronModel
+    from course_lib.connectivity import empty_connectivity
+    from course_lib.neurons import EIF, AdEx, HodgkinHuxley
+    declared = set(typing.get_type_hints(NeuronModel)) | {"initial_state", "step"}
+    assert set(NEURON_NEEDS) == declared
+    with pytest.raises(ValueError, match=r"cannot drive a HodgkinHuxley: it lacks v_reset, tau_m .*LIF, EIF or AdEx"):
+        Network(neuron=HodgkinHuxley(), populations=ei_populations(4, 1), connectivity=empty_connectivity(5))
+    for model in (LIF(), EIF(), AdEx()):
+        Network(neuron=model, populations=ei_populations(4, 1), connectivity=empty_connectivity(5))
