@@ -3,21 +3,10 @@ plausible wrong answers with a message that names the mistake (COURSE.md section
 import numpy as np
 import pytest
 
-from course_lib.checks import set_case_seed
 from course_lib.checks.beyond import (check_memory_per_process_gb, check_paired_difference, check_processes_needed,
                                       reference_memory_per_process_gb)
 
-
-@pytest.fixture(autouse=True)
-def same_cases_every_run():
-    """A fixed seed for the checks' random cases (tests/test_checks_random.py tries others)."""
-    set_case_seed(20261207)
-    yield
-    set_case_seed(None)
-
-
-def blank(*args, **kwargs):
-    raise NotImplementedError("write your code here, then rerun this cell")
+from check_helpers import blank, same_cases_every_run  # noqa: F401  (an autouse fixture)
 
 
 def assert_check(check, right, wrong, words):

@@ -7,21 +7,10 @@ from scipy.special import exprel
 from course_lib import HodgkinHuxley, simulate
 from course_lib.analysis import steady_rate_hz
 from course_lib.checks import hh as checks
-from course_lib.checks import set_case_seed
+
+from check_helpers import blank, same_cases_every_run  # noqa: F401  (an autouse fixture)
 
 HH = HodgkinHuxley()
-
-
-@pytest.fixture(autouse=True)
-def same_cases_every_run():
-    """A fixed seed for the checks' random cases (tests/test_checks_random.py tries others)."""
-    set_case_seed(20240617)
-    yield
-    set_case_seed(None)
-
-
-def blank(*args, **kwargs):
-    raise NotImplementedError("write your code here, then rerun this cell")
 
 
 # --- right answers, as a student would write them ---

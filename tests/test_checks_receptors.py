@@ -6,19 +6,8 @@ import pytest
 from course_lib.checks.receptors import (check_depression_step, check_nmda_clamp_current,
                                          check_steady_depression_efficacy, check_unblocked_fraction)
 from course_lib.receptors import mg_block
-from course_lib.checks import set_case_seed
 
-
-@pytest.fixture(autouse=True)
-def same_cases_every_run():
-    """A fixed seed for the checks' random cases (tests/test_checks_random.py tries others)."""
-    set_case_seed(20240617)
-    yield
-    set_case_seed(None)
-
-
-def blank(*args, **kwargs):
-    raise NotImplementedError("write your code here, then rerun this cell")
+from check_helpers import blank, same_cases_every_run  # noqa: F401  (an autouse fixture)
 
 
 # ---------------------------------------------------------------- (a) Mg2+ block

@@ -6,19 +6,8 @@ import pytest
 from course_lib.checks.synapses import (check_alpha_kernel, check_balanced_weights, check_shot_noise_stats,
                                         check_simulate_shot_noise)
 from course_lib.units import expected_count
-from course_lib.checks import set_case_seed
 
-
-@pytest.fixture(autouse=True)
-def same_cases_every_run():
-    """A fixed seed for the checks' random cases (tests/test_checks_random.py tries others)."""
-    set_case_seed(20240617)
-    yield
-    set_case_seed(None)
-
-
-def blank(*args, **kwargs):
-    raise NotImplementedError("write your code here, then rerun this cell")
+from check_helpers import blank, same_cases_every_run  # noqa: F401  (an autouse fixture)
 
 
 # ---------------------------------------------------------------- (a) alpha kernel

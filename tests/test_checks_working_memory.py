@@ -6,19 +6,8 @@ import pytest
 from course_lib.checks.working_memory import (check_background_for_rate, check_bistable_range, check_forgetting_delay,
                                               check_stp_spike_update)
 from course_lib.units import hz_to_per_ms
-from course_lib.checks import set_case_seed
 
-
-@pytest.fixture(autouse=True)
-def same_cases_every_run():
-    """A fixed seed for the checks' random cases (tests/test_checks_random.py tries others)."""
-    set_case_seed(20240617)
-    yield
-    set_case_seed(None)
-
-
-def blank(*args, **kwargs):
-    raise NotImplementedError("write your code here, then rerun this cell")
+from check_helpers import blank, same_cases_every_run  # noqa: F401  (an autouse fixture)
 
 
 def assert_rejected(check, wrong, words):
