@@ -393,25 +393,32 @@ def population_connectivity(sizes, weights, rng, k=None, p=None, allow_self=Fals
     require_synapse_memory(n_synapses, f"populations {sizes_text}, {'k' if k is not None else 'p'} = "
                            f"{k if k is not None else p}", "Use fewer neurons or fewer inputs per neuron.")
     rng = np.random.default_rng(rng)
-    ranges, start = {}, 0
-    for name, value in size.items():
-        ranges[name], start = (start, start + value), start + value
+    ranges = index_ranges(size)
+    n = sum(size.values())
     offset = {name: first for name, (first, _) in ranges.items()}
     blocks = []                        # (source offset, target offset, draw) per population pair, in drawing order
     for (target_pop, source_pop) in weights:
         same = target_pop == source_pop and not allow_self
         if k is not None:
-            k_pop = k[source_pop] if isinstance(k, dict) else k
-            draw = _draw_fixed_indegree(size[source_pop], size[target_pop], k_pop, rng, same, allow_multapses)
+            draw = _draw_fixed_indegree(size[source_pop], size[target_pop], per_source[source_pop], rng, same,
+                                        allow_multapses)
         else:
-            p_pop = p[source_pop] if isinstance(p, dict) else p
-            draw = _draw_bernoulli(size[source_pop], size[target_pop], p_pop, rng, same)
+            draw = _draw_bernoulli(size[source_pop], size[target_pop], per_source[source_pop], rng, same)
         blocks.append((offset[source_pop], offset[target_pop], draw))
     del draw
-    indptr = _csr_indptr(blocks, start)
+    indptr = _csr_indptr(blocks, n)
     targets = _csr_targets(blocks, indptr)
     return Connectivity(indptr=indptr, targets=targets, weights=population_weights(indptr, targets, ranges, weights),
-                        n_target=start)
+                        n_target=n)
+
+
+def index_ranges(sizes):
+    """{name: (first index, stop index)} of populations of the given sizes {name: size}, in index order."""
+    ranges, start = {}, 0
+    for name, size in sizes.items():
+        ranges[name] = (start, start + size)
+        start += size
+    return ranges
 
 
 def _csr_indptr(blocks, n):

@@ -455,15 +455,17 @@ def simulate_in_nest(net, t_stop, dt=0.1, seed=None, threads=1, v0=None, state=N
 # ----------------------------------------------------------------------------------------------
 
 def comparison_statistics(result, t_skip, t_stop):
-    """Chapter 06's statistics of a run over [t_skip, t_stop] ms: E and I rates (Hz), mean CV of ISIs
-    (neurons with >= 5 spikes), mean Fano factor (100 ms windows), synchrony chi, the state, the spike count."""
+    """Chapter 06's statistics of a run: E and I rates (Hz), mean Fano factor (100 ms windows), synchrony chi and
+    the state over [t_skip, t_stop) ms; the mean CV of ISIs (neurons with >= 5 spikes) and the spike count over
+    the whole run, as chapter 06 counts them."""
     require_instance("result", result, NetworkResult)
     t_skip, t_stop = require_window(t_skip, t_stop, "t_skip", "t_stop")
     times, indices, n = result.spike_times, result.spike_indices, result.n
     cv = analysis.cv_isi_per_neuron(times, indices, n, min_spikes=5)
     fano = analysis.fano_factor(times, indices, n, t_skip, t_stop, window_ms=100.0)
     state = analysis.network_state(times, indices, n, t_skip, t_stop)
-    return {"rate_e_hz": float(result.mean_rate_hz("E", t_skip)), "rate_i_hz": float(result.mean_rate_hz("I", t_skip)),
+    rates = {name: float(result.mean_rate_hz(name, t_skip, t_stop)) for name in ("E", "I")}
+    return {"rate_e_hz": rates["E"], "rate_i_hz": rates["I"],
             "cv": float(np.nanmean(cv)), "fano": float(np.nanmean(fano)), "chi": float(state["chi"]),
             "state": state["state"], "n_spikes": int(times.size)}
 

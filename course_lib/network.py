@@ -36,7 +36,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .connectivity import Connectivity, csr_rows, population_weights, require_population_weights
+from .connectivity import Connectivity, csr_rows, index_ranges, population_weights, require_population_weights
 from .drives import ConstantDrive, PoissonDrive
 from .neurons import LIF
 from .progress import progress_range
@@ -241,7 +241,7 @@ class Network:
     @property
     def ranges(self):
         """{population name: (first index, stop index)}, in index order."""
-        return population_ranges(self.populations)
+        return index_ranges({population.name: population.size for population in self.populations})
 
     def delay_steps(self, dt):
         """Delays in whole steps {population name: steps}; ValueError if a delay is not a multiple of dt."""
@@ -404,15 +404,6 @@ class Network:
         self.propagate(state, state["last_spikes"])                           # 5. spikes out
         state["step"] = k + 1
         return spiked
-
-
-def population_ranges(populations):
-    """{name: (first index, stop index)} of populations listed in index order."""
-    ranges, start = {}, 0
-    for population in populations:
-        ranges[population.name] = (start, start + population.size)
-        start += population.size
-    return ranges
 
 
 def per_population(populations, values):
