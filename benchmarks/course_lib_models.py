@@ -102,6 +102,14 @@ def build_brunel(rng, dt, model="brunel", n_e=None, c_e=None):
     return net, net.initial_state(dt, rng)
 
 
+def build_explorer06(rng, dt):
+    """The network of chapter 06's explorer at its defaults: balanced LIF, K = 100, 1,250 neurons, nu0 20 Hz, g 8."""
+    from course_lib import network
+    built = engine_part("balanced_lif_network")(k=100, nu0_hz=20.0, g=8.0, n_e=1000, n_i=250, seed=rng)
+    net = network.Network(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})  # this engine's
+    return net, net.initial_state(dt, rng)
+
+
 def main(argv=None):
     """Build, run and measure one network; print the JSON record."""
     args = parse_args(argv)

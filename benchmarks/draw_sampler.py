@@ -26,8 +26,9 @@ def category(filename):
     return "other"
 
 
-def callee_category(frame, draw_code):
-    """Category of the first library frame below the draw's own frame ('cell' if the draw is running its own lines)."""
+def callee_category(frame, draw_code, render_code=None):
+    """Category of the first library frame below the draw's own frame ('cell' if the draw is running its own lines);
+    'figure' while the drawn figure is being rendered (a frame of render_code on the stack)."""
     stack = []
     while frame is not None:
         stack.append(frame)
@@ -35,7 +36,7 @@ def callee_category(frame, draw_code):
     stack.reverse()                                   # outermost first
     below = [i for i, f in enumerate(stack) if f.f_code is draw_code]
     if not below:
-        return None
+        return "figure" if render_code is not None and any(f.f_code is render_code for f in stack) else None
     for f in stack[below[-1] + 1:]:
         kind = category(f.f_code.co_filename)
         if kind != "other":
@@ -44,15 +45,17 @@ def callee_category(frame, draw_code):
 
 
 def time_split(draw, values):
-    """Run draw(**values) once; return (seconds, {category: share of samples}) and close its figure."""
+    """Run draw(**values) and render its figure (as a slider move does); return (seconds, {category: share of
+    samples}) and close the figure."""
     import matplotlib.pyplot as plt
+    from course_lib.widgets import render_png
     main = threading.main_thread().ident
     counts, done = {}, threading.Event()
 
     def sample():
         while not done.is_set():
             frame = sys._current_frames().get(main)
-            kind = callee_category(frame, draw.__code__) if frame is not None else None
+            kind = callee_category(frame, draw.__code__, render_png.__code__) if frame is not None else None
             if kind:
                 counts[kind] = counts.get(kind, 0) + 1
             time.sleep(SAMPLE_S)
@@ -62,6 +65,8 @@ def time_split(draw, values):
     sampler.start()
     try:
         fig = draw(**values)
+        if fig is not None:
+            render_png(fig)
     finally:
         done.set()
         sampler.join()

@@ -1,6 +1,7 @@
 """Where a step of course_lib's network engine goes: time and numpy calls per step, by phase.
 
-    python benchmarks/engine_profile.py                          # COBA, CUBA and Brunel (12,500 neurons)
+    python benchmarks/engine_profile.py                          # COBA, CUBA, Brunel (12,500 neurons) and the
+                                                                 # network of chapter 06's explorer (1,250)
     python benchmarks/engine_profile.py --model coba --t-stop 500
     python benchmarks/engine_profile.py --reference old_network.py   # also profile another course_lib/network.py,
                                                                      # interleaved (A B A B) in this process
@@ -45,13 +46,13 @@ import numpy as np  # noqa: E402
 PHASES = ("drives", "synapses", "neurons", "detection", "propagation", "recording")
 PHASE_METHODS = {"add_external_spikes": "drives", "synaptic_currents": "synapses", "total_current": "synapses",
                  "update_neurons": "neurons", "propagate": "propagation"}
-MODELS = ("coba", "cuba", "brunel")
+MODELS = ("coba", "cuba", "brunel", "explorer06")
 
 
 def parse_args(argv=None):
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", choices=MODELS, action="append", help="repeatable; default: all three")
+    parser.add_argument("--model", choices=MODELS, action="append", help="repeatable; default: all four")
     parser.add_argument("--t-stop", type=float, default=1000.0, help="ms of biological time per timed run")
     parser.add_argument("--count-steps", type=int, default=300, help="steps of the numpy-call counting run")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per engine (interleaved)")
@@ -97,6 +98,8 @@ def build(engine, model, seed, rng=None):
             net, state = models.build_coba(rng, common.DT_MS)
         elif model == "cuba":
             net, state = models.build_cuba(rng, common.DT_MS)
+        elif model == "explorer06":
+            net, state = models.build_explorer06(rng, common.DT_MS)
         else:
             net, state = models.build_brunel(rng, common.DT_MS, model)
     return net, state, rng

@@ -8,9 +8,10 @@ Each lecture runs top to bottom in a fresh kernel (nbclient, nothing saved) with
 COURSE_EXPLORER_CORNERS set to a scratch file: course_lib.widgets.explorer then draws each explorer's
 figure at its default values and at the corners of its controls' ranges (widgets.corner_values) and
 writes one line per draw with its time and any problem (a failed draw, a NaN curve or text). A draw is
-the whole answer to a slider move in the kernel (simulation and figure), without the browser's
-rendering. One more draw per explorer, at its defaults, is sampled (benchmarks/draw_sampler.py) to say
-where the time goes: the model (course_lib), the figure (matplotlib) or the cell's own code.
+the whole answer to a slider move in the kernel: the simulation, the figure and its rendering to the PNG
+that the notebook shows (widgets.render_png), without the browser's work. One more draw per explorer, at
+its defaults, is sampled (benchmarks/draw_sampler.py) to say where the time goes: the model (course_lib),
+the figure (matplotlib, building and rendering it) or the cell's own code.
 A draw shorter than a few milliseconds may get no sample ("-" in the table). Measure with nothing else running: the
 load average at the start is printed with the table. Issue 19's targets: median <= 0.5 s and worst
 <= 1 s per explorer on 2 cores.
@@ -74,8 +75,9 @@ def markdown_table(rows, load):
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, load average at the start "
              f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} (1 / 5 / 15 min); targets: median <= "
              f"{TARGET_MEDIAN_S} s and worst <= {TARGET_WORST_S} s.", "",
-             "The last column samples one more draw at the defaults: the share of its time spent in the model "
-             "(course_lib), the figure (matplotlib) and the cell's own code or other libraries.", "",
+             "A draw is timed with the rendering of its figure to PNG. The last column samples one more draw at the "
+             "defaults: the share of its time spent in the model (course_lib), the figure (matplotlib: building and "
+             "rendering it) and the cell's own code or other libraries.", "",
              "| lecture | explorer | draws | default (s) | median (s) | worst (s) | worst at | meets targets | problems "
              "| model / figure / other (%) |",
              "|---|---|---|---|---|---|---|---|---|---|"]

@@ -217,11 +217,17 @@ def synaptic_current(value, v, weight=1.0, e_rev=None, block=1.0):
     """Current into the neuron (pA): weight*value (current-based, e_rev None) or weight*value*block*(e_rev - v)."""
     require_finite("value", value)
     require_finite("weight", weight, "pA or nS")
+    if e_rev is not None:
+        require_finite("v", v, "mV")
+        require_finite("e_rev", e_rev, "mV")
+        require_finite("block", block)
+    return _coupled_current(value, v, weight, e_rev, block)
+
+
+def _coupled_current(value, v, weight, e_rev, block):
+    """synaptic_current without the argument checks (the inner loop of simulate_synapses)."""
     if e_rev is None:
         return weight * value
-    require_finite("v", v, "mV")
-    require_finite("e_rev", e_rev, "mV")
-    require_finite("block", block)
     return weight * value * block * (e_rev - v)
 
 
@@ -262,9 +268,13 @@ class SynapticInput:
         return self.e_rev if self.e_rev is not None else getattr(self.synapse, "e_rev", None)
 
     def current(self, value, v):
-        """Current into the neuron (pA) for synapse value `value` at membrane potential v (mV)."""
+        """Current into the neuron (pA) for synapse value `value` at membrane potential v (mV).
+
+        Called in every step: weight and e_rev were checked when the input was made, value and v come
+        from the simulation, so nothing is re-checked here (synaptic_current is the checked form).
+        """
         block = self.synapse.block(v) if hasattr(self.synapse, "block") else 1.0
-        return synaptic_current(value, v, self.weight, self.reversal, block)
+        return _coupled_current(value, v, self.weight, self.reversal, block)
 
 
 def _infer_n(neuron, inputs, v_clamp, n, n_steps):

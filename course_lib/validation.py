@@ -48,7 +48,7 @@ def as_numbers(name, value, unit=""):
 def require_finite(name, value, unit=""):
     """Raise unless value is a number (or array of numbers) with no nan or inf; returns it as a float array."""
     arr = as_numbers(name, value, unit)
-    if not np.all(np.isfinite(arr)):
+    if not np.isfinite(arr).all():
         raise ValueError(f"{name} must be a finite number{_in(unit)} (got {_show(value)}): "
                          f"nan and inf are not allowed.")
     return arr

@@ -26,7 +26,11 @@ Corner check: with the environment variable COURSE_EXPLORER_CORNERS set (the tes
 the lecture notebooks), ``explorer`` also draws the figure at the corners of its controls' ranges
 (``corner_values``): set to "check", it raises if a draw fails, warns or shows NaN; set to a file path, it
 appends one JSON line per draw with its time and any problem instead (``benchmarks/explorers.py``).
+Each corner's figure is also rendered to a PNG as the notebook would show it (``render_png``): the time
+of a draw is the whole answer to a slider move in the kernel, and an error that only rendering meets (a
+label that is not valid mathtext) is caught too.
 """
+import io
 import itertools
 import json
 import os
@@ -81,6 +85,13 @@ def figure_bundle(fig):
         return {}, {}
     data, metadata = shell.display_formatter.format(fig)
     return data, metadata
+
+
+def render_png(fig):
+    """Render fig to PNG bytes as the notebook's inline backend does (figure dpi, tight bounding box)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=fig.dpi, bbox_inches="tight", facecolor=fig.get_facecolor())
+    return buffer.getvalue()
 
 
 def _parameter_defaults(draw):
@@ -222,6 +233,8 @@ def check_corners(draw, controls, title="", record_path="check"):
             try:
                 fig = draw(**values)
                 problem = figure_problem(fig)
+                if fig is not None:
+                    render_png(fig)
             except Exception as err:   # noqa: BLE001 - every failure is reported with its values
                 fig, problem = None, f"{type(err).__name__}: {err}"
         seconds = time.perf_counter() - start

@@ -107,6 +107,16 @@ def test_brette_benchmarks_match_the_brian2_reference(model):
         assert pooled == pytest.approx(mean, rel=TOLERANCE[key]), (key, pooled, mean)
 
 
+def test_engine_profile_explorer_network_is_chapter_06_explorers_default():
+    # the network that engine_profile.py --model explorer06 times: chapter 06's explorer at its defaults
+    net, state = course_lib_models.build_explorer06(np.random.default_rng(1), common.DT_MS)
+    assert (net.n_e, net.n_i) == (1000, 250) and state["step"] == 0
+    in_degree = np.bincount(net.connectivity.targets, minlength=net.n)
+    assert np.all(in_degree == 100 + 25)                       # K = 100 from E, gamma K = 25 from I
+    (drive,) = net.drives
+    assert (drive.rate_hz, drive.n_inputs, net.info["g"]) == (20.0, 100, 8.0)
+
+
 def test_scaled_benchmark_keeps_the_in_degree():
     half = common.scaled(common.COBA, 0.5)
     assert (half["n_e"], half["n_i"]) == (1600, 400)

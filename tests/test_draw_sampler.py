@@ -8,6 +8,7 @@ import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 from course_lib import LIF, simulate  # noqa: E402
 
@@ -35,8 +36,14 @@ def busy_in_figure(points=200_000):
     return fig
 
 
+def busy_when_rendered(points=300_000):
+    fig, ax = plt.subplots()          # cheap to build; the time goes into rendering it afterwards
+    ax.plot(np.arange(points) % 977, "o", ms=2)
+    return fig
+
+
 @pytest.mark.parametrize("draw, where", [(busy_in_cell, "cell"), (busy_in_model, "model"),
-                                         (busy_in_figure, "figure")])
+                                         (busy_in_figure, "figure"), (busy_when_rendered, "figure")])
 def test_the_split_names_where_the_time_went(draw, where):
     seconds, split = draw_sampler.time_split(draw, {})
     assert seconds > 0.05

@@ -76,6 +76,30 @@ def test_a_draw_that_raises_at_one_corner_is_named_with_its_values():
     assert "{'tau_ms': 50.0}: ValueError: tau_ms too large" in message
 
 
+def test_a_figure_that_fails_only_when_rendered_is_caught():
+    def draw(tau_ms=10.0):
+        fig = draw_curve(tau_ms)
+        if tau_ms > 40.0:
+            fig.axes[0].set_xlabel(r"$\frac{1}{$ (ms)")     # not valid mathtext: fails when drawn, not when set
+        return fig
+
+    with pytest.raises(RuntimeError, match="fails at 1 of 3 corners") as err:
+        widgets.check_corners(draw, sliders(tau_ms=(1.0, 50.0, 1.0, 10.0)), "renders")
+    assert "{'tau_ms': 50.0}: ValueError" in str(err.value)
+
+
+def test_a_draw_is_timed_with_its_rendering(tmp_path):
+    record = tmp_path / "draws.jsonl"
+    def draw(tau_ms=10.0):
+        fig = draw_curve(tau_ms)
+        fig.savefig = lambda *args, **kwargs: __import__("time").sleep(0.05)   # a slow render
+        return fig
+
+    widgets.check_corners(draw, sliders(tau_ms=(1.0, 50.0, 1.0, 10.0)), "timed", str(record))
+    seconds = [json.loads(line)["seconds"] for line in record.read_text().splitlines()]
+    assert len(seconds) == 3 and min(seconds) >= 0.05
+
+
 @pytest.mark.parametrize("broken, expected", [
     ("nan_curve", "the curve 'decay' in 'tau = 1 ms' is all NaN or inf"),
     ("nan_title", "a text of the figure reads 'rate = nan Hz'"),

@@ -223,6 +223,20 @@ def test_cv_of_regular_and_poisson_trains():
     assert cvs[0] == 0.0 and abs(cvs[1] - 1.0) < 0.15 and np.isnan(cvs[2])
 
 
+@pytest.mark.parametrize("min_spikes", [1, 2, 4])
+def test_cv_per_neuron_is_cv_isi_of_each_train_bit_for_bit(min_spikes):
+    # cv_isi_per_neuron groups neurons with equal spike counts into one array: the same numbers as cv_isi
+    # neuron by neuron, for short trains and for trains long enough for numpy's pairwise sums (> 8, > 128)
+    rng = np.random.default_rng(7)
+    counts = np.concatenate([rng.integers(0, 6, 300), [9, 9, 40, 200, 700]])
+    idx = np.repeat(np.arange(counts.size), counts)
+    times = rng.uniform(0.0, 1000.0, idx.size)
+    order = rng.permutation(idx.size)                     # spikes in any order, as a network returns them
+    expected = [cv_isi(train, min_spikes) for train in spike_trains(times, idx, counts.size + 2)]
+    assert np.array_equal(cv_isi_per_neuron(times[order], idx[order], counts.size + 2, min_spikes), expected,
+                          equal_nan=True)
+
+
 def test_rates_and_spike_trains():
     times, idx = np.array([5.0, 15.0, 25.0, 7.0, 250.0]), np.array([0, 0, 0, 1, 1])
     assert np.allclose(firing_rates_hz(times, idx, 2, 0.0, 100.0), [30.0, 10.0])

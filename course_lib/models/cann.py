@@ -44,7 +44,12 @@ def ring_positions(n):
 
 def ring_distance(x, y):
     """Signed distance x - y around the ring (rad), wrapped into [-pi, pi)."""
-    return np.mod(require_finite("x", x, "rad") - require_finite("y", y, "rad") + np.pi, TWO_PI) - np.pi
+    return _wrapped(require_finite("x", x, "rad") - require_finite("y", y, "rad"))
+
+
+def _wrapped(d):
+    """An angle difference d (rad) wrapped into [-pi, pi), unchecked."""
+    return np.mod(d + np.pi, TWO_PI) - np.pi
 
 
 def coupling(d, a, j0):
@@ -132,10 +137,12 @@ class CANN:
         """Neuron density on the ring, n / (2 pi) neurons per rad."""
         return self.n / TWO_PI
 
-    @property
+    @cached_property
     def x(self):
-        """Preferred stimuli of the neurons, shape (n,), rad."""
-        return ring_positions(self.n)
+        """Preferred stimuli of the neurons, shape (n,), rad (computed once, read-only: the stimuli read it every step)."""
+        x = ring_positions(self.n)
+        x.flags.writeable = False
+        return x
 
     @property
     def k_c(self):
@@ -227,7 +234,12 @@ def gaussian_input(model, position, amplitude):
     require_instance("model", model, CANN)
     require_finite("position", position, "rad")
     require_finite("amplitude", amplitude)
-    d = ring_distance(model.x, _column(position))
+    return _gaussian_profile(model, position, amplitude)
+
+
+def _gaussian_profile(model, position, amplitude):
+    """gaussian_input without the argument checks (called in every step by path_input's function)."""
+    d = _wrapped(model.x - _column(position))
     return _column(amplitude) * np.exp(-d ** 2 / (4.0 * model.a ** 2))
 
 
@@ -235,7 +247,7 @@ def moving_path(speed, start=0.0, t_on=0.0):
     """Stimulus position (rad) as a function of t (ms): at start until t_on, then moving at speed (rad/ms)."""
     speed, start = require_finite("speed", speed, "rad/ms"), require_finite("start", start, "rad")
     t_on = require_number("t_on", t_on, "ms")
-    return lambda t: ring_distance(start + speed * max(t - t_on, 0.0), 0.0)
+    return lambda t: _wrapped(start + speed * max(t - t_on, 0.0))     # checked above, not again at every t
 
 
 def jump_path(before, after, t_jump):
@@ -253,7 +265,7 @@ def path_input(model, path, amplitude):
         raise InputTypeError(f"path must be a function of t (ms) returning a position, such as moving_path(...) "
                              f"(got {path!r:.60}).")
     require_finite("amplitude", amplitude)
-    return lambda t: gaussian_input(model, path(t), amplitude)
+    return lambda t: _gaussian_profile(model, path(t), amplitude)    # checked above, not again in every step
 
 
 def _activity(name, values):

@@ -32,7 +32,7 @@ from scipy.special import exprel
 from ..progress import progress_range
 from ..receptors import mg_block
 from ..simulation import check_dt, n_steps_for
-from ..units import count_rate_hz, expected_count, hz_to_per_ms
+from ..units import count_rate_hz, expected_count, hz_to_per_ms, hz_to_per_ms_unchecked
 from ..validation import (require_above, require_choice, require_count, require_in_range, require_non_negative,
                           require_positive, require_seed)
 
@@ -531,7 +531,7 @@ class WongWang:
     def step(self, state, stimulus_pa, dt, rng):
         """Advance S (exponential Euler, rate frozen) and the noise (exact OU) by dt ms; returns the rates (Hz)."""
         rate = self.rate_hz(self.input_pa(state["s"], stimulus_pa + state["noise"]))
-        drive = self.gamma * hz_to_per_ms(rate)                  # 1/ms
+        drive = self.gamma * hz_to_per_ms_unchecked(rate)        # 1/ms (rate comes from the model: not re-checked)
         relax = 1.0 / self.tau_s + drive
         s_inf = drive / relax
         state["s"] = s_inf + (state["s"] - s_inf) * np.exp(-relax * dt)

@@ -523,21 +523,24 @@ class RateModel:
         return {"h": h, "h_i": self.j_ie * self._rate(h).sum(axis=-1) + self.i_inh,
                 "u": np.full(shape, float(self.u_se)), "x": np.ones(shape)}
 
-    def relaxation(self, state, i_ext):
+    def relaxation(self, state, i_ext, r=None):
         """Where each variable is heading and how fast, with the rates frozen: {name: (target, rate in 1/ms)}.
 
         Every equation is linear in its own variable, dv/dt = rate (target - v):
         h -> J_EE u x r - J_EI r_I + I_b + i_ext at 1/tau;  h_I -> J_IE sum r + I_inh at 1/tau_I;
         u -> (U/tau_f + U r) / (1/tau_f + U r) at 1/tau_f + U r;  x -> (1/tau_d) / (1/tau_d + u r) at 1/tau_d + u r.
+        r: the populations' rates at this state if already known (rate_hz of state["h"]; simulate_rates passes
+        the rates the previous step returned), else computed here.
         """
-        r, r_i = self._rate(state["h"]), self._rate(state["h_i"])
+        r = self._rate(state["h"]) if r is None else r
+        r_i = self._rate(state["h_i"])
         r_per_ms = hz_to_per_ms_unchecked(r)
         u, x = state["u"], state["x"]
         u_rate = 1.0 / self.tau_f + self.u_se * r_per_ms
         x_rate = 1.0 / self.tau_d + u * r_per_ms
         inhibition = self.j_ei * r_i[..., None]                    # the same for every population of a run
         return {"h": (self.j_ee * u * x * r - inhibition + self.i_b + i_ext, 1.0 / self.tau),
-                "h_i": (self.j_ie * r.sum(axis=-1) + self.i_inh, 1.0 / self.tau_i),
+                "h_i": (self.j_ie * np.add.reduce(r, axis=-1) + self.i_inh, 1.0 / self.tau_i),
                 "u": ((self.u_se / self.tau_f + self.u_se * r_per_ms) / u_rate, u_rate),
                 "x": ((1.0 / self.tau_d) / x_rate, x_rate)}
 
@@ -545,13 +548,14 @@ class RateModel:
         """Time derivatives of h, h_i, u, x (per ms) at this state: rate (target - value)."""
         return {name: rate * (target - state[name]) for name, (target, rate) in self.relaxation(state, i_ext).items()}
 
-    def step(self, state, i_ext, dt):
+    def step(self, state, i_ext, dt, r=None):
         """Advance by dt ms under extra input i_ext (Hz, broadcastable to h); returns the new rates (Hz).
 
         Exponential Euler with the rates frozen over the step: each variable relaxes exactly towards
         its target. u and x are averages over many synapses, so there is no release order to respect.
+        r: the rates at the start of the step if known (what the previous step returned), as in relaxation.
         """
-        for name, (target, rate) in self.relaxation(state, i_ext).items():
+        for name, (target, rate) in self.relaxation(state, i_ext, r).items():
             state[name] = target + (state[name] - target) * np.exp(-dt * rate)
         return self._rate(state["h"])
 
@@ -647,13 +651,16 @@ def simulate_rates(model, t_stop, pulses=(), dt=0.2, i_b=None, drive=None, state
     out = {name: np.empty(shape) for name in ("r", "u", "x")}
     r_i = np.empty(shape[:-1])
     switch = sorted({t for pl in pulses for t in (pl.t_on, pl.t_off)} | {0.0})
+    # the steps in which a pulse starts or ends (the step starting within dt / 2 of its time): the input changes
+    switch_steps = {k for s in switch for k in range(int(s / dt) - 1, int(s / dt) + 2) if abs(k * dt - s) < 0.5 * dt}
     extra = rate_input(model, pulses, 0.0) + extra_background
+    rates = model._rate(state["h"])
     row = 0
     for k in range(n_steps):
         t = k * dt
-        if any(abs(t - s) < 0.5 * dt for s in switch):
+        if k in switch_steps:
             extra = rate_input(model, pulses, t + 0.5 * dt) + extra_background
-        rates = model.step(state, extra if drive is None else extra + drive(t), dt)
+        rates = model.step(state, extra if drive is None else extra + drive(t), dt, rates)
         if row < keep.size and k == keep[row]:
             out["r"][row], out["u"][row], out["x"][row] = rates, state["u"], state["x"]
             r_i[row] = model._rate(state["h_i"])
