@@ -90,7 +90,6 @@ def build_cuba(rng, dt, params=None):
 
 def build_brunel(rng, dt, model="brunel", n_e=None, c_e=None):
     """Brunel (2000) model A with course_lib's builder (fixed in-degree, delta synapses, Poisson drive)."""
-    from course_lib import network
     from course_lib.neurons import LIF
     p = common.brunel_parameters(model, n_e, c_e)
     neuron = LIF(c_m=250.0, g_l=250.0 / p["tau_m"], e_l=p["e_l"], v_th=p["v_th"], v_reset=p["v_reset"],
@@ -98,15 +97,19 @@ def build_brunel(rng, dt, model="brunel", n_e=None, c_e=None):
     built = engine_part("brunel_network")(g=p["g"], eta=p["eta"], n_e=p["n_e"], n_i=p["n_i"],
                                           epsilon=p["c_e"] / p["n_e"], j=p["j"], delay=p["delay"], seed=rng,
                                           neuron=neuron)
-    net = network.Network(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})  # this engine's
-    return net, net.initial_state(dt, rng)
+    return installed_engine_network(built, dt, rng)
 
 
 def build_explorer06(rng, dt):
     """The network of chapter 06's explorer at its defaults: balanced LIF, K = 100, 1,250 neurons, nu0 20 Hz, g 8."""
-    from course_lib import network
     built = engine_part("balanced_lif_network")(k=100, nu0_hz=20.0, g=8.0, n_e=1000, n_i=250, seed=rng)
-    net = network.Network(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})  # this engine's
+    return installed_engine_network(built, dt, rng)
+
+
+def installed_engine_network(built, dt, rng):
+    """A network from a paper builder, remade as a Network of the installed engine, and its initial state."""
+    from course_lib import network
+    net = network.Network(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})
     return net, net.initial_state(dt, rng)
 
 

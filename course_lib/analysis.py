@@ -40,12 +40,16 @@ def _n_bins(t_start, t_stop, bin_ms, bin_name="bin_ms"):
 
 def spike_trains(times_ms, indices, n):
     """Split (times_ms, indices) into a list of n sorted arrays of spike times (ms); a silent neuron's is empty."""
+    sorted_times, bounds = _sorted_by_neuron(times_ms, indices, n)
+    return [sorted_times[bounds[i]:bounds[i + 1]] for i in range(len(bounds) - 1)]
+
+
+def _sorted_by_neuron(times_ms, indices, n):
+    """Spike times sorted by neuron, then time, and bounds (n + 1,): neuron i's train is times[bounds[i]:bounds[i+1]]."""
     n = _n(n)
     times_ms, indices = _spikes(times_ms, indices, n)
     order = np.lexsort((times_ms, indices))
-    bounds = np.searchsorted(indices[order], np.arange(n + 1))
-    sorted_times = times_ms[order]   # sort once: indexing inside the loop would copy it for every neuron
-    return [sorted_times[bounds[i]:bounds[i + 1]] for i in range(n)]
+    return times_ms[order], np.searchsorted(indices[order], np.arange(n + 1))
 
 
 def firing_rates_hz(times_ms, indices, n, t_start, t_stop):
@@ -75,13 +79,9 @@ def cv_isi(spike_times_ms, min_spikes=3):
 def cv_isi_per_neuron(times_ms, indices, n, min_spikes=3):
     """CV of ISIs of each of n neurons (nan where a neuron has fewer than min_spikes spikes)."""
     min_spikes = require_count("min_spikes", min_spikes)
-    n = _n(n)
-    times_ms, indices = _spikes(times_ms, indices, n)
-    order = np.lexsort((times_ms, indices))                  # by neuron, then by time
-    sorted_times = times_ms[order]
-    spikes = np.bincount(indices, minlength=n)
-    first = np.cumsum(spikes) - spikes                       # where each neuron's train starts in sorted_times
-    cv = np.full(n, np.nan)
+    sorted_times, bounds = _sorted_by_neuron(times_ms, indices, n)
+    first, spikes = bounds[:-1], np.diff(bounds)             # where each neuron's train starts, and its length
+    cv = np.full(spikes.size, np.nan)
     # Neurons with the same number of spikes are done together, one row each: the same numbers as cv_isi
     # neuron by neuron (numpy reduces each row as it would the row alone), in a few calls instead of n.
     for size in np.unique(spikes[spikes >= max(min_spikes, 2)]):

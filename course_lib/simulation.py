@@ -161,14 +161,13 @@ def simulate(model, current=0.0, t_stop=100.0, dt=0.1, n=None, record=("v",), re
     if unknown:
         raise ValueError(f"cannot record {unknown}: {type(model).__name__} has state {sorted(state)}.")
     keep = np.arange(n) if record_neurons is None else check_record_neurons(record_neurons, n)
-    pick = slice(None) if record_neurons is None else keep     # a slice copies all neurons without an index array
     require_memory("the recorded traces", float(n_steps) * keep.size * len(record))
     traces = {name: np.empty((n_steps, keep.size)) for name in record}
     spike_steps, spike_ids = [], []
     for k in progress_range(n_steps, progress, work=n_steps * n):
         spiked = model.step(state, input_at(k), dt)
         for name in record:
-            traces[name][k] = state[name][pick]
+            traces[name][k] = state[name][keep]
         if spiked.any():
             ids = np.flatnonzero(spiked)
             spike_steps.append(np.full(ids.size, k))
