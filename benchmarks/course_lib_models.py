@@ -109,7 +109,11 @@ def build_explorer06(rng, dt):
 def installed_engine_network(built, dt, rng):
     """A network from a paper builder, remade as a Network of the installed engine, and its initial state."""
     from course_lib import network
-    net = network.Network(**{f.name: getattr(built, f.name) for f in dataclasses.fields(built)})
+    names = {f.name for f in dataclasses.fields(network.Network)}       # an older engine may have fewer fields
+    parts = {f.name: getattr(built, f.name) for f in dataclasses.fields(built) if f.name in names}
+    parts["populations"] = tuple(network.Population(**dataclasses.asdict(p)) for p in parts["populations"])
+    parts["synapses"] = network.SynapseModel(**dataclasses.asdict(parts["synapses"]))   # the engine's own classes
+    net = network.Network(**parts)
     return net, net.initial_state(dt, rng)
 
 

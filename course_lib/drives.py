@@ -2,6 +2,7 @@
 
     PoissonDrive(rate_hz=10.0, n_inputs=1000, weight=0.1)   # 1000 Poisson inputs per neuron, 0.1 mV each
     ConstantDrive(current_pa=200.0)                          # or a number per neuron, or a function of t (ms)
+    NoiseDrive(mean_mv=23.1, sigma_mv=1.0)                   # Gaussian white noise (Brunel 2000), in mV
 
 Per step each neuron receives a Poisson count of external spikes (poisson_counts: one uniform random
 number per neuron, inverse-CDF through a lookup table).
@@ -79,6 +80,28 @@ class ConstantDrive:
     def current_at(self, t_ms):
         """Current (pA) at time t_ms (a number or an (n,) array)."""
         return self.current_pa(t_ms) if callable(self.current_pa) else self.current_pa
+
+
+@dataclass(frozen=True, eq=False)
+class NoiseDrive:
+    """Gaussian white-noise input written in mV, as Brunel (2000): tau_m dv/dt = -(v - e_l) + mean + sigma sqrt(tau_m) xi.
+
+    mean_mv: a number, one value per neuron, or a function of t_ms (the start of a step) returning either;
+    sigma_mv: noise strength (the free membrane's s.d. is sigma / sqrt 2). The engine turns it into the current
+    g_l (mean + sigma sqrt(tau_m / dt) z), z a standard normal number drawn per neuron and held for one step.
+    """
+
+    mean_mv: object
+    sigma_mv: object = 0.0
+
+    def __post_init__(self):
+        if not callable(self.mean_mv):
+            require_finite("mean_mv", self.mean_mv, "mV")
+        require_non_negative("sigma_mv", self.sigma_mv, "mV")
+
+    def mean_at(self, t_ms):
+        """Mean input (mV) at time t_ms (a number or an (n,) array)."""
+        return self.mean_mv(t_ms) if callable(self.mean_mv) else self.mean_mv
 
 
 def poisson_counts(mean, n, rng):

@@ -78,7 +78,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import analysis
-from .drives import ConstantDrive, PoissonDrive
+from .drives import ConstantDrive, NoiseDrive, PoissonDrive
 from .models.binary import BinaryNetwork
 from .network import CHANNELS, Network, NetworkResult
 from .neurons import LIF
@@ -133,7 +133,13 @@ def require_exportable(net):
     if type(net.neuron) is not LIF:
         raise ValueError(f"the neuron model {type(net.neuron).__name__} has no NEST counterpart in this exporter: "
                          f"it maps LIF neurons to NEST's {', '.join(NEST_MODELS.values())} only.")
+    if net.synapse_delays is not None or net.stp is not None:
+        raise ValueError("per-synapse delays and short-term plasticity (Network.synapse_delays, Network.stp) have no "
+                         "counterpart in this exporter; it exports one delay per population and static synapses.")
     for drive in net.drives:
+        if isinstance(drive, NoiseDrive):
+            raise ValueError("a NoiseDrive (white noise in mV) has no counterpart in this exporter (NEST's "
+                             "noise_generator holds its current for its own dt); use a PoissonDrive or ConstantDrive.")
         if isinstance(drive, PoissonDrive) and callable(drive.rate_hz):
             raise ValueError("a PoissonDrive with a time-varying rate (rate_hz a function of t_ms) has no NEST "
                              "counterpart in this exporter; give a constant rate (a number or one per neuron).")

@@ -15,10 +15,11 @@ How one step of length dt works (``Network.step``, the loop students read):
 1. spikes sent ``delay`` ms ago arrive: one row of a ring buffer per channel (exc, inh);
 2. external Poisson inputs arrive (a random count per neuron) on the channel ``ext``;
 3. the synapses turn arrivals into currents (pA): delta pulses, exponential currents or
-   exponential conductances with reversal potentials;
+   exponential conductances with reversal potentials; constant and white-noise drives add theirs;
 4. the neuron model from ``course_lib.neurons`` advances under the summed current;
 5. only the neurons that spiked touch memory: their target lists (compressed rows, ``Connectivity``)
-   are added into the ring-buffer row that will be read ``delay`` ms later.
+   are added into the ring-buffer row that will be read ``delay`` ms later (one delay per population,
+   or one per synapse), scaled by each spike's release u x where short-term plasticity acts.
 
 Units: ms, mV, pA, nS, pF, Hz. Synaptic weights are mV (delta: the jump of v), pA (current-based:
 the jump of the synaptic current) or nS (conductance-based: the jump of the conductance).
@@ -36,9 +37,11 @@ from typing import Protocol
 
 import numpy as np
 
+from .analysis import population_rate_hz
 from .connectivity import Connectivity, csr_rows, index_ranges, population_weights, require_population_weights
-from .drives import ConstantDrive, PoissonDrive
+from .drives import ConstantDrive, NoiseDrive, PoissonDrive
 from .neurons import LIF
+from .plasticity import TsodyksMarkram
 from .progress import progress_range
 from .simulation import check_dt, n_steps_for
 from .synapses import exponential_step_mean
@@ -115,6 +118,31 @@ class NeuronModel(Protocol):
 
 
 NEURON_NEEDS = ("initial_state", "step", "max_dt", "v_reset", "g_l", "tau_m", "n_params")   # NeuronModel's names
+DRIVES = (PoissonDrive, ConstantDrive, NoiseDrive)
+
+
+@dataclass(frozen=True)
+class ShortTermPlasticity:
+    """Tsodyks-Markram plasticity on every synapse from the sources populations onto the targets populations.
+
+    u and x depend only on the presynaptic spike train, so each source neuron keeps one (u, x) pair for all
+    these synapses and updates it when it fires (event-driven); a spike's weight is multiplied by its u x.
+    """
+
+    model: TsodyksMarkram
+    sources: tuple
+    targets: tuple
+
+    def __post_init__(self):
+        require_instance("model", self.model, TsodyksMarkram)
+        for name in ("sources", "targets"):
+            names = getattr(self, name)
+            if isinstance(names, str) or not isinstance(names, (tuple, list)) or not names:
+                raise InputTypeError(f"ShortTermPlasticity.{name} must be a non-empty tuple of population names "
+                                     f"(got {names!r:.60}).")
+            object.__setattr__(self, name, tuple(names))
+        if np.ndim(self.model.u_se) or np.ndim(self.model.tau_f) or np.ndim(self.model.tau_d):
+            raise ValueError("the network's plasticity needs one parameter set (numbers, not arrays).")
 
 
 @dataclass(frozen=True)
@@ -185,8 +213,11 @@ class Network:
 
     neuron: a model from course_lib.neurons (per-neuron parameter arrays of shape (n,) allowed, e.g. from
     per_population); populations: Population objects in index order, excitatory first (ei_populations for
-    E and I); connectivity: all recurrent synapses (sources and targets 0 .. n-1); drives: PoissonDrive
-    and ConstantDrive objects; info: the builder's parameters (for theory).
+    E and I); connectivity: all recurrent synapses (sources and targets 0 .. n-1); drives: PoissonDrive,
+    ConstantDrive and NoiseDrive objects; info: the builder's parameters (for theory).
+    synapse_delays: optional, one delay (ms) per synapse in the order of connectivity.targets, instead of
+    the populations' delays; stp: optional ShortTermPlasticity; initial_v: optional (low, high) mV of the
+    uniform initial potentials (default: reset to threshold).
     """
 
     neuron: object
@@ -195,6 +226,9 @@ class Network:
     synapses: SynapseModel = field(default_factory=SynapseModel)
     drives: tuple = ()
     info: dict = field(default_factory=dict)
+    synapse_delays: np.ndarray = None
+    stp: ShortTermPlasticity = None
+    initial_v: tuple = None
 
     def __post_init__(self):
         missing = [name for name in NEURON_NEEDS if not hasattr(self.neuron, name)]
@@ -213,15 +247,34 @@ class Network:
         if self.neuron.n_params not in (1, self.n):
             raise ValueError(f"the neuron has parameters for {self.neuron.n_params} neurons; the network has {self.n}.")
         for drive in self.drives:
-            if not isinstance(drive, (PoissonDrive, ConstantDrive)):
-                raise InputTypeError(f"drives must be PoissonDrive or ConstantDrive objects, got "
+            if not isinstance(drive, DRIVES):
+                raise InputTypeError(f"drives must be PoissonDrive, ConstantDrive or NoiseDrive objects, got "
                                      f"{type(drive).__name__}.")
-            if isinstance(drive, PoissonDrive):
-                for name in ("rate_hz", "weight"):
-                    value = getattr(drive, name)
-                    if not callable(value) and np.ndim(value) > 0 and np.shape(value) != (self.n,):
-                        raise ValueError(f"drives: PoissonDrive.{name} has shape {np.shape(value)}; give a number "
-                                         f"or one value per neuron, shape ({self.n},).")
+            names = {PoissonDrive: ("rate_hz", "weight"), NoiseDrive: ("mean_mv", "sigma_mv")}.get(type(drive), ())
+            for name in names:
+                value = getattr(drive, name)
+                if not callable(value) and np.ndim(value) > 0 and np.shape(value) != (self.n,):
+                    raise ValueError(f"drives: {type(drive).__name__}.{name} has shape {np.shape(value)}; give a "
+                                     f"number or one value per neuron, shape ({self.n},).")
+        self.check_delays_and_plasticity()
+
+    def check_delays_and_plasticity(self):
+        """Raise unless synapse_delays, stp and initial_v fit the network (called on construction)."""
+        if self.synapse_delays is not None:
+            delays = require_non_negative("synapse_delays", self.synapse_delays, "ms")
+            if delays.shape != (self.connectivity.n_synapses,):
+                raise ValueError(f"synapse_delays has shape {delays.shape}; give one delay per synapse, shape "
+                                 f"({self.connectivity.n_synapses},), in the order of connectivity.targets.")
+        if self.stp is not None:
+            require_instance("stp", self.stp, ShortTermPlasticity)
+            names = [population.name for population in self.populations]
+            unknown = [name for name in self.stp.sources + self.stp.targets if name not in names]
+            if unknown:
+                raise ValueError(f"stp names populations {unknown} that the network does not have ({names}).")
+        if self.initial_v is not None:
+            bounds = require_finite("initial_v", self.initial_v, "mV")
+            if bounds.shape != (2,) or not bounds[1] >= bounds[0]:
+                raise ValueError(f"initial_v = {tuple(self.initial_v)}: give (low, high) with high >= low (mV).")
 
     @property
     def n(self):
@@ -268,17 +321,21 @@ class Network:
         if v0 is not None and require_finite("v0", v0, "mV").shape not in ((), (self.n,)):
             raise ValueError(f"v0 must be one potential (mV) or one per neuron, shape ({self.n},); "
                              f"got shape {np.shape(v0)}.")
-        n, delays = self.n, self.delay_steps(dt)
-        require_memory(f"The delay ring buffers (longest delay {max(p.delay for p in self.populations):g} ms at "
-                       f"dt = {dt:g} ms, {n} neurons)", 2 * (max(delays.values()) + 1) * n,
+        n, synapse_delays = self.n, None if self.synapse_delays is None else self.synapse_delay_steps(dt)
+        delays = self.delay_steps(dt) if synapse_delays is None else {}      # the populations' delays, if used
+        longest = max(delays.values()) if synapse_delays is None else int(synapse_delays.max(initial=0))
+        require_memory(f"The delay ring buffers (longest delay {longest * dt:g} ms at dt = {dt:g} ms, {n} neurons)",
+                       2 * (longest + 1) * n,
                        advice="Use a larger dt (the ring holds one row per step of the longest delay).")
         rng = np.random.default_rng(rng)
         neuron_state = self.neuron.initial_state(n)
         if v0 is None:
             low, high = self.neuron.v_reset, getattr(self.neuron, "v_th", getattr(self.neuron, "v_t", None))
+            if self.initial_v is not None:
+                low, high = self.initial_v
             v0 = rng.uniform(0.0, 1.0, n) * (np.asarray(high) - low) + low
         neuron_state["v"] = np.broadcast_to(np.asarray(v0, dtype=float), (n,)).copy()
-        ring_length = max(delays.values()) + 1
+        ring_length = longest + 1
         state = {"neuron": neuron_state, "step": 0, "dt": dt, "delay_steps": delays,
                  "ring": {ch: np.zeros((ring_length, n)) for ch in ("exc", "inh")},
                  "trace": {ch: np.zeros(n) for ch in CHANNELS},
@@ -289,12 +346,37 @@ class Network:
                  "same_weight": {name: self.common_weight(*span) for name, span in self.ranges.items()},
                  "population_stops": [stop for _, stop in self.ranges.values()],
                  "row_start": self.connectivity.indptr.tolist(),   # source s owns synapses row_start[s] .. [s+1]-1
-                 "last_spikes": np.zeros(0, dtype=np.intp)}
+                 "last_spikes": np.zeros(0, dtype=np.intp),
+                 "synapse_delay_steps": synapse_delays,
+                 "noise": self.noise_constants(dt)}
+        if self.stp is not None:
+            is_target = np.zeros(n, dtype=bool)
+            for name in self.stp.targets:
+                is_target[slice(*self.ranges[name])] = True
+            state["stp"] = {"u": np.full(n, float(self.stp.model.u_rest)), "x": np.ones(n),  # just after the last spike
+                            "t_last": np.full(n, -np.inf),                                     # ms, of each neuron
+                            "onto_target": is_target[self.connectivity.targets]}               # per synapse
         state.update(self.step_constants(dt))
         if type(self.neuron) is LIF:      # the LIF update runs in place (lif_step_in_place); subclasses use step()
             state["lif_work"] = {"membrane_decay": np.exp(-dt / self.neuron.tau_m), "v_inf_mv": np.zeros(n),
                                  "refractory": np.zeros(n, dtype=bool)}
         return state
+
+    def synapse_delay_steps(self, dt):
+        """Per-synapse delays in whole steps (int array); ValueError if one is not a multiple of dt."""
+        steps = np.rint(np.asarray(self.synapse_delays, dtype=float) / dt)
+        off = np.abs(steps * dt - self.synapse_delays) > 1e-6 * np.maximum(self.synapse_delays, dt)
+        if off.any():
+            raise ValueError(f"{np.count_nonzero(off)} synapse delays are not multiples of dt = {dt} ms (e.g. "
+                             f"{float(np.asarray(self.synapse_delays)[off][0]):g} ms); draw them on the grid of the "
+                             f"step you run with, or choose a dt that divides them.")
+        return steps.astype(np.intp)
+
+    def noise_constants(self, dt):
+        """For each NoiseDrive: (drive, g_l in nS, pA of one unit of noise held for a step: g_l sigma sqrt(tau_m/dt))."""
+        g_l, tau_m = np.asarray(self.neuron.g_l, dtype=float), np.asarray(self.neuron.tau_m, dtype=float)
+        return [(drive, g_l, g_l * np.asarray(drive.sigma_mv) * np.sqrt(tau_m / dt))
+                for drive in self.drives if isinstance(drive, NoiseDrive)]
 
     def step_constants(self, dt):
         """Per-step factors: trace decay exp(-dt/tau), the step-average of a decaying trace, delta scaling."""
@@ -339,14 +421,19 @@ class Network:
             trace *= state["decay"][ch]                                          # decay to the end of the step
         return currents
 
-    def total_current(self, state, currents, t_ms):
-        """The current (pA) into each neuron: the synaptic currents of all channels and the constant drives."""
+    def total_current(self, state, currents, t_ms, rng):
+        """The current (pA) into each neuron: the synaptic currents of all channels, constant and noise drives."""
         i_total = np.add(currents["exc"], currents["inh"], out=state["i_total"])
         if "ext" in state["active"]:
             i_total += currents["ext"]
         for drive in self.drives:
             if isinstance(drive, ConstantDrive):
                 i_total += drive.current_at(t_ms)
+        for drive, g_l, noise_pa in state["noise"]:    # white noise: a new normal number per neuron and step
+            noise = rng.standard_normal(i_total.size)
+            noise *= noise_pa
+            i_total += noise
+            i_total += np.multiply(g_l, drive.mean_at(t_ms), out=noise)
         return i_total
 
     def update_neurons(self, state, i_total, dt):
@@ -369,6 +456,9 @@ class Network:
     def scatter(self, state, population, senders):
         """Add the synapses of senders (a list of neurons of one population) into the ring row of their channel
         that is read one delay ahead."""
+        if state["synapse_delay_steps"] is not None or (self.stp is not None and population.name in self.stp.sources):
+            self.scatter_each(state, population, senders)
+            return
         ring = state["ring"][population.channel]
         arrival_row = ring[(state["step"] + 1 + state["delay_steps"][population.name]) % ring.shape[0]]
         conn, row_start = self.connectivity, state["row_start"]
@@ -381,6 +471,41 @@ class Network:
             np.add.at(arrival_row, csr_rows(conn.targets, row_start, senders), weights)
         else:   # all these synapses are equally strong: gather only their targets (Brunel: 2x faster)
             np.add.at(arrival_row, csr_rows(conn.targets, row_start, senders), weight)
+
+    def scatter_each(self, state, population, senders):
+        """scatter, synapse by synapse: each with its own delay (synapse_delays) and, from a plastic source, the
+        release u x of its spike (stp)."""
+        row_start, conn = state["row_start"], self.connectivity
+        synapses = np.concatenate([np.arange(row_start[s], row_start[s + 1]) for s in senders])
+        weights = conn.weights[synapses]
+        if self.stp is not None and population.name in self.stp.sources:
+            release = self.release(state, np.array(senders))
+            counts = [row_start[s + 1] - row_start[s] for s in senders]
+            weights = weights * np.where(state["stp"]["onto_target"][synapses], np.repeat(release, counts), 1.0)
+        delays = state["delay_steps"][population.name] if state["synapse_delay_steps"] is None \
+            else state["synapse_delay_steps"][synapses]
+        ring = state["ring"][population.channel]
+        rows = (state["step"] + 1 + delays) % ring.shape[0]
+        np.add.at(ring.reshape(-1), rows * ring.shape[1] + conn.targets[synapses], weights)
+
+    def release(self, state, senders):
+        """Short-term plasticity: the senders spike at the end of this step; their u facilitates, u x is released
+        (returned, one factor per sender) and x drops (the event-driven update of TsodyksMarkram.on_spike)."""
+        stp, t_ms = state["stp"], (state["step"] + 1) * state["dt"]
+        u, x, efficacy = self.stp.model.on_spike(stp["u"][senders], stp["x"][senders], t_ms - stp["t_last"][senders])
+        stp["u"][senders], stp["x"][senders], stp["t_last"][senders] = u, x, t_ms
+        return efficacy
+
+    def stp_now(self, state, t_ms):
+        """u and x of every neuron's plastic synapses at t_ms (relaxed since its last spike), each shape (n,)."""
+        stp = state["stp"]
+        return self.stp.model.relax(stp["u"], stp["x"], t_ms - stp["t_last"])
+
+    def stp_means(self, state, t_ms):
+        """(t_ms, mean u, mean x) at t_ms, the means one per source population of stp (in its order)."""
+        u, x = self.stp_now(state, t_ms)
+        spans = [slice(*self.ranges[name]) for name in self.stp.sources]
+        return t_ms, [u[span].mean() for span in spans], [x[span].mean() for span in spans]
 
     def step(self, state, dt, rng):
         """Advance the network by one step of dt ms (spikes, synapses, neurons); returns spiked (n,) bool.
@@ -396,7 +521,7 @@ class Network:
                     "ext": state["external"]}
         self.add_external_spikes(arrivals, state, k * dt, rng)                # 2. external Poisson spikes
         currents = self.synaptic_currents(state, arrivals)                    # 3. synapses -> pA
-        i_total = self.total_current(state, currents, k * dt)
+        i_total = self.total_current(state, currents, k * dt, rng)
         spiked = self.update_neurons(state, i_total, dt)                      # 4. neurons
         for channel in state["active"]:
             arrivals[channel].fill(0.0)                                       # delivered: clear for reuse
@@ -451,7 +576,8 @@ class NetworkResult:
     spike_times, spike_indices: one entry per spike (all neurons); t: sample times (ms) of the traces;
     v: (steps, len(record_v)) membrane potentials; currents: {"exc", "inh", "ext"} -> (steps, n_rec);
     ranges: {population name: (first, stop index)} (default: E and I). A population is named by its name,
-    or 'E' (all excitatory neurons), 'I' (all inhibitory) or 'all'.
+    or 'E' (all excitatory neurons), 'I' (all inhibitory) or 'all'. stp (with record_stp_ms): {"t": sample
+    times (ms), "u": {source population: mean u}, "x": {...: mean x}} of the plastic synapses.
     """
 
     spike_times: np.ndarray
@@ -467,6 +593,7 @@ class NetworkResult:
     current_neurons: np.ndarray
     info: dict = field(default_factory=dict)
     ranges: dict = None
+    stp: dict = None
 
     @property
     def n(self):
@@ -497,19 +624,30 @@ class NetworkResult:
         count = np.count_nonzero((times >= t_start) & (times < t_stop))
         return count / (self.population(name).size * (t_stop - t_start) / 1000.0)
 
+    def rate_hz(self, name="all", bin_ms=10.0):
+        """Population rate (Hz) of a population in bins of bin_ms over the run -> (bin centres in ms, rate_hz)."""
+        times, _ = self.spikes_of(name)
+        return population_rate_hz(times, self.population(name).size, self.info.get("t_start", 0.0), self.t_stop,
+                                  bin_ms)
+
 
 def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_currents=(), v0=None, state=None,
-                     progress=None):
+                     record_stp_ms=None, progress=None):
     """Run net for t_stop ms with step dt ms; returns a NetworkResult.
 
-    seed: int or numpy Generator for the initial potentials and the external Poisson input;
+    seed: int or numpy Generator for the initial potentials and the external (Poisson, noise) input;
     record_v / record_currents: indices of neurons whose v (mV) / input currents per channel (pA) are
-    kept at every step; v0: initial potentials (default uniform between reset and threshold);
-    state: continue from the state of an earlier run (``result.info["state"]``) instead.
+    kept at every step; v0: initial potentials (default uniform, see Network.initial_v);
+    state: continue from the state of an earlier run (``result.info["state"]``) instead;
+    record_stp_ms: sample the mean u and x of each plastic source population every record_stp_ms ms.
     """
     require_network("net", net)
     n_steps = n_steps_for(t_stop, dt)
     require_seed("seed", seed)
+    if record_stp_ms is not None:
+        require_positive("record_stp_ms", record_stp_ms, "ms")
+        if net.stp is None:
+            raise ValueError("record_stp_ms: the network has no short-term plasticity (stp) to record.")
     record_v = require_indices("record_v", np.atleast_1d(record_v), net.n)
     record_currents = require_indices("record_currents", np.atleast_1d(record_currents), net.n)
     if state is not None:
@@ -527,8 +665,12 @@ def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_current
     spike_counts = np.zeros(n_steps, dtype=np.int64)     # spikes in each step
     spike_ids = []                                      # their neuron indices, step after step
     first_step = state["step"]
+    stp_every = None if record_stp_ms is None else max(int(round(record_stp_ms / dt)), 1)
+    stp_samples = []
     for k in progress_range(n_steps, progress, work=n_steps * net.n):
         net.step(state, dt, rng)
+        if stp_every and (k + 1) % stp_every == 0:
+            stp_samples.append(net.stp_means(state, (first_step + k + 1) * dt))
         if record_v.size:
             v_trace[k] = state["neuron"]["v"][record_v]
         if record_currents.size:
@@ -543,7 +685,15 @@ def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_current
     return NetworkResult(spike_times=(steps + 1) * dt, spike_indices=ids, n_e=net.n_e, n_i=net.n_i, dt=dt,
                          t_stop=(first_step + n_steps) * dt, t=t, v=v_trace, v_neurons=record_v,
                          currents=current_traces, current_neurons=record_currents,
-                         info={**net.info, "state": state, "t_start": first_step * dt}, ranges=net.ranges)
+                         info={**net.info, "state": state, "t_start": first_step * dt}, ranges=net.ranges,
+                         stp=None if stp_every is None else stp_record(net, stp_samples))
+
+
+def stp_record(net, samples):
+    """NetworkResult.stp from the samples of Network.stp_means: {"t": ms, "u": {source: means}, "x": {...}}."""
+    t, u, x = (np.array(column) for column in zip(*samples)) if samples else (np.zeros(0),) + 2 * (np.zeros((0, 0)),)
+    return {"t": t, "u": {name: u[:, i] for i, name in enumerate(net.stp.sources)},
+            "x": {name: x[:, i] for i, name in enumerate(net.stp.sources)}}
 
 
 def with_population_weights(net, weights, drives=None, info=None):
@@ -625,6 +775,9 @@ def combine_networks(networks):
     for net in networks:
         if [(p.name, p.inhibitory) for p in net.populations] != [("E", False), ("I", True)]:
             raise ValueError("combine_networks combines E/I networks (populations 'E' and 'I', ei_populations).")
+        if net.synapse_delays is not None or net.stp is not None:
+            raise ValueError("combine_networks combines networks with one delay per population and static synapses "
+                             "(no synapse_delays, no stp).")
         if (net.synapses != first.synapses or [p.delay for p in net.populations] != [p.delay for p in first.populations]
                 or type(net.neuron) is not type(first.neuron)):
             raise ValueError("combined networks must share the neuron type, synapse model and delays.")

@@ -91,7 +91,7 @@ COH = np.array([3.2, 6.4, 12.8, 25.6, 51.2])
 
 
 def wm_result():
-    return wm.simulate_network(NET, 20.0, seed=1)
+    return network.simulate_network(NET.network(seed=1), 20.0, dt=0.2, seed=1)
 
 
 # (label, function, valid keyword arguments, {argument: kind or (kind, [extra bad values])})
@@ -359,21 +359,19 @@ CASES = [
     ("MongilloNetwork", wm.MongilloNetwork, {"n_e": 100, "n_i": 25, "p": 2},
      {"n_e": ("count", [10 ** 7]), "n_i": "count", "p": "count", "f": ("nonneg", [1.5]), "c": "nonneg",
       "tau_e": "pos", "v_th": "num", "v_reset_e": "num", "j_p": "nonneg", "delay_min": "pos",
-      "delay_max": "num", "tau_f": "pos", "mu_ext_e": "num", "mu_ext_i": "num", "sigma_ext": "nonneg", "g_l": "pos"}),
+      "delay_max": "num", "tau_f": "pos", "mu_ext_e": "num", "mu_ext_i": "num", "sigma_ext": "nonneg", "g_l": "pos",
+      "delay_step": "pos"}),
     ("MongilloNetwork.members", NET.members, {"group": 0}, {"group": ("obj", [7, -1, "exc"])}),
-    ("simulate_network", wm.simulate_network, {"network": NET, "t_stop": 2.0, "dt": 0.2, "seed": 1},
-     {"network": "obj", "t_stop": "t_stop", "dt": "dt", "seed": "seed", "record_ms": "pos",
-      "pulses": ("obj", [[3.0], "cue"]), "wiring": ("obj", [(1, 2, 3)])}),
+    ("MongilloNetwork.synapse_delays", NET.synapse_delays, {"delays_ms": [0.3, 0.9]}, {"delays_ms": "nonneg"}),
+    ("MongilloNetwork.network", NET.network, {"seed": 1},
+     {"seed": "seed", "pulses": ("obj", [[3.0], "cue"]), "wiring": ("obj", [(1, 2, 3)])}),
     ("Pulse", wm.Pulse, {"t_on": 0.0, "t_off": 10.0, "gain": 1.1},
      {"t_on": "num", "t_off": ("num", [-5.0]), "gain": "nonneg", "target": ("obj", ["exc", -1])}),
     ("cue", wm.cue, {"population": 0, "t_on": 10.0}, {"population": ("obj", [-1, "x"]), "t_on": "num",
                                                       "duration": "pos", "gain": "nonneg"}),
     ("readout", wm.readout, {"t_on": 10.0}, {"t_on": "num", "duration": "pos", "gain": "nonneg"}),
-    ("WorkingMemoryResult.rate_hz", lambda **kw: wm_result().rate_hz(**kw), {"group": 0},
-     {"group": ("obj", [9]), "bin_ms": ("pos", [1e6])}),
-    ("WorkingMemoryResult.mean_rate_hz", lambda **kw: wm_result().mean_rate_hz(**kw),
-     {"group": 0, "t_start": 0.0, "t_stop": 10.0},
-     {"group": ("obj", [9]), "t_start": ("num", [20.0]), "t_stop": "num"}),
+    ("NetworkResult.rate_hz", lambda **kw: wm_result().rate_hz(**kw), {"name": "item 1"},
+     {"name": ("obj", [9, "item 7"]), "bin_ms": ("pos", [1e6])}),
     ("RateModel", wm.RateModel, {"p": 3}, {"p": "count", "j_ee": "nonneg", "u_se": ("nonneg", [1.5]), "tau_f": "pos",
                                            "tau": "pos", "alpha": "pos", "i_b": "num", "i_inh": "num"}),
     ("RateModel.rate_hz", RATE.rate_hz, {"h": 1.0}, {"h": "array"}),
@@ -416,6 +414,9 @@ CASES = [
     ("PoissonDrive", drives.PoissonDrive, {"rate_hz": 10.0, "n_inputs": 100, "weight": 0.1},
      {"rate_hz": "nonneg", "n_inputs": "count0", "weight": "array", "channel": ("obj", ["exc"])}),
     ("ConstantDrive", drives.ConstantDrive, {"current_pa": 100.0}, {"current_pa": "array"}),
+    ("NoiseDrive", drives.NoiseDrive, {"mean_mv": 10.0, "sigma_mv": 1.0}, {"mean_mv": "array", "sigma_mv": "nonneg"}),
+    ("ShortTermPlasticity", network.ShortTermPlasticity, {"model": STP, "sources": ("E",), "targets": ("E",)},
+     {"model": ("obj", [None]), "sources": ("obj", ["E", ()]), "targets": ("obj", [[]])}),
     ("Population", network.Population, {"name": "E", "size": 4},
      {"name": ("only", ["", "all", 3.0, None]), "size": "count0", "inhibitory": ("obj", [1]), "delay": "nonneg"}),
     ("ei_populations", network.ei_populations, {"n_e": 4, "n_i": 1},
@@ -429,7 +430,9 @@ CASES = [
      {"neuron": "obj", "connectivity": "obj", "synapses": ("obj", ["delta"]),
       "populations": ("obj", [(), network.ei_populations(7, 0), network.ei_populations(4, 1)[::-1],
                               (network.Population("E", 4), network.Population("E", 1, inhibitory=True))]),
-      "drives": ("obj", [[3.0], (drives.PoissonDrive(10.0, 5, np.ones(7)),)])}),
+      "drives": ("obj", [[3.0], (drives.PoissonDrive(10.0, 5, np.ones(7)),), (drives.NoiseDrive(np.ones(3)),)]),
+      "synapse_delays": ("array", [np.ones(3), np.ones((0, 2))]),
+      "stp": ("obj", [network.ShortTermPlasticity(STP, ("E",), ("X",))]), "initial_v": ("array", [(1.0, 0.0)])}),
     ("population_connectivity", connectivity.population_connectivity,
      {"sizes": {"E": 8, "PV": 2, "SOM": 2}, "weights": {("E", "PV"): -1.0, ("PV", "E"): 0.5}, "rng": 1, "k": 2},
      {"sizes": ("obj", [{"E": -1}, {"E": 0}]), "weights": ("obj", [{("E", "I"): 1.0}]), "rng": "seed",
@@ -440,7 +443,7 @@ CASES = [
     ("simulate_network", network.simulate_network, {"net": BRUNEL, "t_stop": 2.0, "seed": 1},
      {"net": "obj", "t_stop": "t_stop", "dt": ("dt", [1.0]), "seed": "seed",
       "record_v": ("array", [[0, 500], [-1], [0.5]]), "record_currents": ("array", [[0, 500]]),
-      "v0": ("array", [np.zeros(7)]), "state": ("obj", [{"step": 0}])}),
+      "v0": ("array", [np.zeros(7)]), "state": ("obj", [{"step": 0}]), "record_stp_ms": "pos"}),
     ("NetworkResult.mean_rate_hz", RESULT.mean_rate_hz, {"name": "E"},
      {"name": ("obj", ["X"]), "t_start": ("num", [50.0]), "t_stop": "num"}),
     ("NetworkResult.spikes_of", RESULT.spikes_of, {"name": "E"}, {"name": ("obj", ["X"])}),
@@ -598,18 +601,19 @@ CASES = [
 ]
 
 # Not fed bad input, on purpose (each is documented here so that the omission is visible):
-# * the step(state, input, dt) methods of neurons, synapses, receptors, plasticity, CANN, RateModel and
-#   MongilloNetwork, and RateModel.relaxation / derivatives: the inner loop of every run. The runners
+# * the step(state, input, dt) methods of neurons, synapses, receptors, plasticity, CANN and RateModel,
+#   and RateModel.relaxation / derivatives: the inner loop of every run. The runners
 #   validate what reaches them (model, dt, input, state) once, before the loop; checking every step would
 #   slow every simulation several-fold.
 # * the Hodgkin-Huxley rate functions hh_alpha_m ... hh_beta_n: elementwise formulas called inside that
 #   loop; hh_gate_steady_state and hh_gate_time_constant are their checked public form.
-# * value(state), block(v), spike_current(v), firing_rate(u), recurrent_input(r), propagate, stp_now,
-#   external_means, rate_input, current_function: state read-outs and helpers of the loop that take the
+# * value(state), block(v), spike_current(v), firing_rate(u), recurrent_input(r), propagate, stp_now, stp_means,
+#   external_means, pulsed_mean, rate_input, current_function: state read-outs and helpers of the loop that take the
 #   runner's own arrays.
 # * network: Network.step / propagate / synaptic_currents / add_external_spikes / step_constants,
 #   BinaryNetwork.step, Connectivity.outgoing / outgoing_targets, PoissonDrive.counts, ConstantDrive.current_at,
-#   poisson_counts, poisson_table, lif_step_in_place, csr_rows, Network.update_neurons / total_current / scatter,
+#   poisson_counts, poisson_table, lif_step_in_place, csr_rows, Network.update_neurons / total_current / scatter /
+#   scatter_each / release / noise_constants / synapse_delay_steps, NoiseDrive.mean_at,
 #   PoissonDrive.expected_spikes: called in every step of a run (simulate_network and simulate_binary check
 #   what reaches them). population_weights: the helper of ei_connectivity and with_population_weights, which
 #   check its arguments. Result objects (NetworkResult, BinaryResult) are made by the runners; their methods
@@ -764,7 +768,8 @@ def test_bad_input_gets_a_clear_error():
 
 
 def test_seed_errors_name_seed():
-    outcome, = run_limited(wm.simulate_network, [{"network": NET, "t_stop": 2.0, "seed": -1}])
+    outcome, = run_limited(network.simulate_network, [{"net": NET.network(seed=1), "t_stop": 2.0, "dt": 0.2,
+                                                       "seed": -1}])
     assert clear_error(outcome, "seed"), outcome
 
 

@@ -16,11 +16,13 @@ import pytest
 
 from course_lib import analysis, nest_export
 from course_lib.connectivity import Connectivity, ei_connectivity
-from course_lib.drives import ConstantDrive, PoissonDrive
+from course_lib.drives import ConstantDrive, NoiseDrive, PoissonDrive
 from course_lib.models.balanced import brunel_network
 from course_lib.models.binary import BinaryNetwork
-from course_lib.network import Network, NetworkResult, SynapseModel, ei_populations, simulate_network
+from course_lib.network import (Network, NetworkResult, ShortTermPlasticity, SynapseModel, ei_populations,
+                                simulate_network)
 from course_lib.neurons import EIF, LIF
+from course_lib.plasticity import TsodyksMarkram
 
 BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
 sys.path.insert(0, BENCHMARKS)
@@ -260,6 +262,9 @@ def with_(net, **changes):
      "synapses from I neurons have negative conductances"),
     (lambda net: with_(net, synapses=SynapseModel("current"), drives=(PoissonDrive(5.0, 10, -20.0),)),
      "the PoissonDrive on channel 'ext' have negative weights"),
+    (lambda net: with_(net, drives=(NoiseDrive(20.0, 1.0),)), "NoiseDrive"),
+    (lambda net: with_(net, synapse_delays=np.array([0.4])), "per-synapse delays"),
+    (lambda net: with_(net, stp=ShortTermPlasticity(TsodyksMarkram(), ("E",), ("E",))), "short-term plasticity"),
 ])
 def test_parts_without_a_nest_counterpart_are_refused_by_name(change, message):
     base = Network(neuron=LIF(), populations=ei_populations(1, 1), connectivity=Connectivity.from_pairs([0], [1], [1.0], 2, 2),

@@ -1,6 +1,7 @@
 """course_lib.network: connectivity statistics, exact event-driven propagation, delays, synapses,
 drives, and network rates against mean-field theory."""
 import copy
+import dataclasses
 
 import numpy as np
 import pytest
@@ -9,12 +10,13 @@ from scipy.stats import chisquare, poisson
 from course_lib import analysis, theory
 from course_lib.connectivity import (Connectivity, bernoulli, ei_connectivity, empty_connectivity, fixed_indegree,
                                      stable_order)
-from course_lib.drives import ConstantDrive, PoissonDrive, poisson_counts
+from course_lib.drives import ConstantDrive, NoiseDrive, PoissonDrive, poisson_counts
 from course_lib.models.balanced import BRUNEL_NEURON, balanced_lif_network, brunel_network, brunel_variant
 from course_lib.models.binary import simulate_binary, vvs_binary_network
-from course_lib.network import (Network, Population, SynapseModel, combine_networks, ei_populations, simulate_network,
-                                with_population_weights)
+from course_lib.network import (Network, Population, ShortTermPlasticity, SynapseModel, combine_networks,
+                                ei_populations, simulate_network, with_population_weights)
 from course_lib.neurons import LIF
+from course_lib.plasticity import TsodyksMarkram
 
 WEIGHTS = {("E", "E"): 0.5, ("E", "I"): -2.0, ("I", "E"): 0.7, ("I", "I"): -1.5}
 
@@ -119,6 +121,80 @@ def test_spike_arrives_exactly_one_delay_later_as_a_jump_of_j():
 def test_delay_must_be_a_multiple_of_dt():
     with pytest.raises(ValueError, match="multiple of dt"):
         small_network(delay=1.25).initial_state(0.1, rng=1)
+
+
+def test_each_synapse_acts_one_of_its_own_delays_later():
+    # neuron 0 fires; neurons 1, 2, 3 each receive one synapse of 0.5 mV from it, with delays 0.2, 1.0 and 3.0 ms
+    conn = Connectivity.from_pairs([0, 0, 0], np.array([1, 2, 3], dtype=np.int32), [0.5, 0.5, 0.5], 4, 4)
+    delays = np.array([0.2, 1.0, 3.0])
+    net = Network(neuron=BRUNEL_NEURON, populations=ei_populations(4, 0), connectivity=conn,
+                  drives=(ConstantDrive(np.array([1000.0, 0.0, 0.0, 0.0])),), synapse_delays=delays)
+    res = simulate_network(net, 30.0, 0.1, seed=1, record_v=[1, 2, 3], v0=0.0)
+    t_spike = res.spike_times[res.spike_indices == 0][0]
+    for column, delay in enumerate(delays):
+        jump = np.flatnonzero(res.v[:, column] > 0)[0]
+        assert res.t[jump] == pytest.approx(t_spike + delay + 0.1)         # as a population delay would act
+        assert res.v[jump, column] == pytest.approx(0.5, abs=1e-12)
+    with pytest.raises(ValueError, match="multiples of dt"):
+        simulate_network(net, 5.0, 0.4, seed=1)                            # 0.2 and 1.0 ms are not steps of 0.4
+
+
+def test_per_synapse_delays_equal_to_the_population_delays_give_the_same_run():
+    net = brunel_network(n_e=400, n_i=100, epsilon=0.1, g=5.0, eta=2.0, seed=3)
+    same = Network(neuron=net.neuron, populations=net.populations, connectivity=net.connectivity,
+                   synapses=net.synapses, drives=net.drives,
+                   synapse_delays=np.full(net.connectivity.n_synapses, net.populations[0].delay))
+    a, b = simulate_network(net, 100.0, 0.1, seed=4), simulate_network(same, 100.0, 0.1, seed=4)
+    assert a.spike_times.size > 200
+    assert np.array_equal(a.spike_times, b.spike_times) and np.array_equal(a.spike_indices, b.spike_indices)
+
+
+def test_short_term_plasticity_scales_each_spike_by_its_release_u_x():
+    # neuron 0 (population "E") fires regularly; neuron 1 ("E", a plastic target) and neuron 2 ("I", not a target)
+    # each receive 0.5 mV from it: every jump of neuron 1 is 0.5 u x of that spike, every jump of neuron 2 is 0.5
+    stp = TsodyksMarkram.mongillo2008()
+    neuron = LIF(**{**vars(BRUNEL_NEURON), "v_th": np.array([20.0, 1e9, 1e9])})
+    conn = Connectivity.from_pairs([0, 0], np.array([1, 2], dtype=np.int32), [0.5, 0.5], 3, 3)
+    net = Network(neuron=neuron, populations=ei_populations(2, 1, 0.0), connectivity=conn,
+                  drives=(ConstantDrive(np.array([300.0, 0.0, 0.0])),),
+                  stp=ShortTermPlasticity(stp, sources=("E",), targets=("E",)))
+    dt = 0.1
+    res = simulate_network(net, 300.0, dt, seed=1, record_v=[1, 2], v0=0.0, record_stp_ms=1.0)
+    train = res.spike_times[res.spike_indices == 0]
+    assert train.size >= 10
+    decay = np.exp(-dt / BRUNEL_NEURON.tau_m)
+    jumps = res.v[1:] - res.v[:-1] * decay                                 # zero except where a spike arrives
+    plastic, fixed = jumps[:, 0][jumps[:, 0] > 1e-9], jumps[:, 1][jumps[:, 1] > 1e-9]
+    assert plastic == pytest.approx(0.5 * stp.efficacies(train)[:plastic.size], rel=1e-9)
+    assert fixed == pytest.approx(np.full(fixed.size, 0.5), rel=1e-9)
+    assert plastic.size == fixed.size >= train.size - 1                    # the last spike may still be on its way
+    assert plastic[0] == pytest.approx(0.5 * 0.36) and plastic[-1] != pytest.approx(plastic[0], rel=0.05)
+    # the recorded means of population E (neuron 0, and neuron 1 that never fires: u = U, x = 1), every 1 ms
+    after = [stp.on_spike(stp.u_rest, 1.0, np.inf)[:2]]                     # u, x just after each spike
+    for gap in np.diff(train):
+        after.append(stp.on_spike(*after[-1], gap)[:2])
+    last = np.searchsorted(train, res.stp["t"] + 1e-9) - 1                  # the last spike at or before t
+    fired = last >= 0
+    u0, x0 = np.full(res.stp["t"].size, stp.u_rest), np.ones(res.stp["t"].size)
+    u0[fired], x0[fired] = stp.relax(*np.array(after)[last[fired]].T, res.stp["t"][fired] - train[last[fired]])
+    assert res.stp["t"].size == 300 and res.stp["t"][0] == pytest.approx(1.0)
+    assert res.stp["u"]["E"] == pytest.approx((u0 + stp.u_rest) / 2, rel=1e-12)
+    assert res.stp["x"]["E"] == pytest.approx((x0 + 1.0) / 2, rel=1e-12)
+    assert list(res.stp["u"]) == ["E"]                                       # only the plastic sources are recorded
+
+
+def test_white_noise_drive_gives_the_free_membrane_its_variance():
+    # tau dv/dt = -v + mu + sigma sqrt(tau) xi, with the noise held for a step: v is an AR(1) process of stationary
+    # variance sigma^2 (tau / dt) (1 - a) / (1 + a), a = exp(-dt / tau) (-> sigma^2 / 2 as dt -> 0; 0.5000 here)
+    n, dt, mu, sigma = 4000, 0.1, 5.0, 2.0
+    net = Network(neuron=BRUNEL_NEURON, populations=ei_populations(n, 0), connectivity=empty_connectivity(n),
+                  drives=(NoiseDrive(mean_mv=mu, sigma_mv=sigma),))
+    res = simulate_network(net, 200.0, dt, seed=5, v0=mu)                  # 10 tau: the start is forgotten
+    v = res.info["state"]["neuron"]["v"]
+    a = np.exp(-dt / BRUNEL_NEURON.tau_m)
+    variance = sigma ** 2 * (BRUNEL_NEURON.tau_m / dt) * (1 - a) / (1 + a)
+    assert v.mean() == pytest.approx(mu, abs=4 * np.sqrt(variance / n))    # 4 standard errors
+    assert v.var() == pytest.approx(variance, rel=4 * np.sqrt(2 / n))      # s.e. of a variance: sqrt(2 / n)
 
 
 @pytest.mark.parametrize("kind", ["current", "conductance"])
@@ -273,6 +349,9 @@ def test_combined_networks_stay_independent():
     assert np.all(big.connectivity.in_degree() == 25)
     rate = big.drives[0].rate_hz
     assert np.all(rate[big.info["blocks"][1]["E"]] == 20.0) and np.all(rate[big.info["blocks"][0]["I"]] == 10.0)
+    plastic = dataclasses.replace(nets[1], stp=ShortTermPlasticity(TsodyksMarkram(), ("E",), ("E",)))
+    with pytest.raises(ValueError, match="static synapses"):                # would be dropped silently
+        combine_networks([nets[0], plastic])
 
 
 def test_network_rejects_invalid_parameters():

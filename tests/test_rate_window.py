@@ -49,15 +49,15 @@ def test_network_result_counts_as_analysis_does():
     assert result.mean_rate_hz("all", T_START, T_STOP) == 15.0
 
 
-def test_working_memory_result_counts_as_analysis_does():
+def test_binned_population_rate_counts_as_analysis_does():
     net = wm.MongilloNetwork(n_e=100, n_i=25, p=2)
-    run = wm.simulate_network(net, 300.0, seed=1)
+    run = simulate_network(net.network(seed=1), 300.0, dt=0.2, seed=1)
     first = net.members(0)[0]
     times = np.append(TIMES, 300.0)                                  # and one on the end of the run
     result = dataclasses.replace(run, spike_times=times, spike_indices=first + np.append(IDS, 1))
     size = net.members(0).size
-    assert result.mean_rate_hz(0, T_START, T_STOP) == pytest.approx(3 / (size * 0.1))
-    centres, rate = result.rate_hz(0, bin_ms=100.0)
+    assert result.mean_rate_hz("item 1", T_START, T_STOP) == pytest.approx(3 / (size * 0.1))
+    centres, rate = result.rate_hz("item 1", bin_ms=100.0)
     assert rate.tolist() == pytest.approx([0.0, 3 / (size * 0.1), 2 / (size * 0.1)])   # 200 and 250, not 300
 
 

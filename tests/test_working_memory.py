@@ -8,7 +8,8 @@ import pytest
 
 from course_lib import theory
 from course_lib.models.working_memory import (MongilloNetwork, Pulse, RateModel, RatePulse, cue, population_spike_times,
-                                              rate_cue, readout, readout_response, simulate_network, simulate_rates)
+                                              rate_cue, readout, readout_response, simulate_rates)
+from course_lib.network import simulate_network
 from course_lib.plasticity import TsodyksMarkram
 
 STP = TsodyksMarkram.mongillo2008()
@@ -168,15 +169,33 @@ def test_wiring_keeps_k_times_j_of_the_published_network():
     assert inhibitory.max() <= 0 and inhibitory.min() == pytest.approx(-SMALL.j_ei * SMALL.i_scale)
     assert delays.min() >= SMALL.delay_min and delays.max() <= SMALL.delay_max
     assert np.all(np.diag(dense) == 0)                                          # no autapses
+    on_grid = SMALL.synapse_delays(delays)                                      # what the engine gets
+    assert np.all(np.abs(on_grid - delays) <= SMALL.delay_step / 2 + 1e-6)      # the nearest multiple of 0.2 ms
+    assert set(np.round(on_grid / SMALL.delay_step).astype(int)) == {1, 2, 3, 4, 5}
+
+
+def test_the_engine_network_has_the_published_structure():
+    net = SMALL.network([cue(1, 50.0)], seed=1)
+    assert [p.name for p in net.populations] == ["item 1", "item 2", "item 3", "item 4", "item 5", "non-selective", "I"]
+    assert net.ranges["item 2"] == (80, 160) and net.n_e == 800
+    assert net.stp.sources == net.stp.targets == ("item 1", "item 2", "item 3", "item 4", "item 5", "non-selective")
+    drive, = net.drives
+    assert drive.sigma_mv == SMALL.sigma_ext
+    before, during, after = drive.mean_at(49.8), drive.mean_at(0.2 * 250), drive.mean_at(400.0)
+    assert np.all(before[:SMALL.n_e] == SMALL.mu_ext_e) and np.all(before[SMALL.n_e:] == SMALL.mu_ext_i)
+    assert np.all(during[80:160] == pytest.approx(1.15 * SMALL.mu_ext_e))      # the cue, from the step at 50 ms
+    assert np.all(np.delete(during, np.arange(80, 160)) == before[np.r_[0:80, 160:SMALL.n]])
+    assert np.all(after == before)
 
 
 def test_event_driven_stp_of_each_neuron_matches_its_spike_train():
-    result = simulate_network(SMALL, 600.0, pulses=[cue(0, 100.0)], seed=4)
-    state = result.info["state"]
-    for neuron in (0, 5, SMALL.n_pop * 2 + 3):
+    result = simulate_network(SMALL.network([cue(0, 100.0)], seed=4), 600.0, dt=0.2, seed=4)
+    state = result.info["state"]["stp"]
+    counts = np.bincount(result.spike_indices, minlength=SMALL.n)[:SMALL.n_e]
+    several = np.flatnonzero(counts >= 2)                                          # E neurons with an interval
+    assert several.size >= 5
+    for neuron in several[np.linspace(0, several.size - 1, 5).astype(int)]:       # cued item to non-selective
         train = result.spike_times[result.spike_indices == neuron]
-        if train.size == 0:
-            continue
         efficacies = STP.efficacies(train)
         u, x = STP.on_spike(STP.u_rest, 1.0, np.inf)[:2]
         for gap in np.diff(train):
@@ -184,26 +203,34 @@ def test_event_driven_stp_of_each_neuron_matches_its_spike_train():
         assert state["u"][neuron] == pytest.approx(u, rel=1e-12)
         assert state["x"][neuron] == pytest.approx(x, rel=1e-12)
         assert efficacies[0] == pytest.approx(0.36)                               # U + U (1 - U) at rest
+    inhibitory = np.arange(SMALL.n_e, SMALL.n)
+    assert np.all(state["x"][inhibitory] == 1.0)                                  # I synapses are not plastic
 
 
 @pytest.mark.slow
 def test_readout_reactivates_the_cued_population_and_only_it():
     # half the published size, background 22.3 mV: the delay is silent (the regime of the lecture)
+    # The read-out comes 650 ms after the cue ends: with 20 seeds (41-60: wiring and noise) item 1 peaked at
+    # 104-194 Hz and no other item above 6.5 Hz. Later read-outs meet a weaker trace: 1050 ms after the cue item 1
+    # answered in 29 of 40 seeds (the loop of chapter 09 before issue 15: 34 of 40), and never another item.
     net = MongilloNetwork(n_e=4000, n_i=1000, mu_ext_e=22.3)
-    t_read = 1600.0
-    result = simulate_network(net, 2000.0, pulses=[cue(0, 200.0), readout(t_read)], seed=2)
+    t_read = 1200.0
+    result = simulate_network(net.network([cue(0, 200.0), readout(t_read)], seed=2), t_read + 400.0, dt=0.2, seed=2,
+                              record_stp_ms=5.0)
     t_delay = (800.0, t_read)                                                    # from 250 ms after the cue
-    for item in range(net.p):
-        t, rate = result.rate_hz(item, bin_ms=5.0)
+    items = net.group_names[:net.p]
+    for item, name in enumerate(items):
+        t, rate = result.rate_hz(name, bin_ms=5.0)
         in_readout = (t >= t_read) & (t < t_read + 250.0)
         spikes = population_spike_times(t[in_readout], rate[in_readout], threshold_hz=40.0)
         # a population spike: most of the 400 neurons fire within ~10 ms (> 40 Hz in a 5 ms bin);
         # the spontaneous rate is ~0.2 Hz, so 40 Hz in a bin never happens by chance (Poisson tail)
         assert (spikes.size > 0) == (item == 0), (item, spikes)
-        assert result.mean_rate_hz(item, *t_delay) < 1.0                         # silent delay
-    i_u = np.searchsorted(result.t_stp, [600.0, t_read - 10.0])
-    assert result.u[i_u[0], 0] > 0.5 and result.u[i_u[1], 0] > 0.35              # facilitation held by item 0
-    assert np.all(result.u[i_u[1], 1:net.p] < 0.3)                                # not by the others
+        assert result.mean_rate_hz(name, *t_delay) < 1.0                         # silent delay
+    i_u = np.searchsorted(result.stp["t"], [600.0, t_read - 10.0])
+    u = np.array([result.stp["u"][name] for name in items]).T
+    assert u[i_u[0], 0] > 0.5 and u[i_u[1], 0] > 0.35                            # facilitation held by item 0
+    assert np.all(u[i_u[1], 1:] < 0.3)                                            # not by the others
 
 
 def test_invalid_parameters_are_rejected():
@@ -220,13 +247,15 @@ def test_invalid_parameters_are_rejected():
     with pytest.raises(ValueError, match="tau_d"):
         RateModel(tau_d=0.0)
     with pytest.raises(ValueError, match="dt"):
-        simulate_network(SMALL, 100.0, dt=0.5)
+        simulate_network(SMALL.network(seed=1), 100.0, dt=0.5)
+    with pytest.raises(ValueError, match="multiples of dt"):                      # delays on the 0.2 ms grid
+        simulate_network(SMALL.network(seed=1), 100.0, dt=0.15)
     with pytest.raises(ValueError, match="dt"):
         simulate_rates(RATE, 100.0, dt=5.0)
     with pytest.raises(ValueError, match="t_off"):
         Pulse(100.0, 50.0, 1.1)
     with pytest.raises(ValueError, match="group"):
-        simulate_network(SMALL, 100.0, pulses=[Pulse(0.0, 10.0, 1.1, 9)])
+        SMALL.network([Pulse(0.0, 10.0, 1.1, 9)], seed=1)
     with pytest.raises(ValueError, match="population"):
         simulate_rates(RATE, 100.0, pulses=[RatePulse(0.0, 10.0, 5.0, 20)])
     with pytest.raises(ValueError, match="i_b"):

@@ -1,17 +1,22 @@
 """Working memory held by short-term synaptic facilitation: Mongillo, Barak & Tsodyks (2008).
 
-Spiking network (``MongilloNetwork``, ``simulate_network``)
+Spiking network (``MongilloNetwork``: its parameters, wiring and ``network()``, built on course_lib.network)
     Leaky integrate-and-fire neurons (course_lib.neurons.LIF) with delta synapses: a spike arriving
     through a synapse of efficacy J makes the membrane jump by J mV. N_E excitatory and N_I
     inhibitory neurons, each pair connected with probability c. The E cells hold p selective
-    populations of f N_E neurons each (one per memory item) and a non-selective rest. Every
-    excitatory-to-excitatory synapse carries Tsodyks-Markram short-term plasticity
-    (course_lib.plasticity): its efficacy at a spike is J u x, with u (facilitation, decays in
-    tau_f) and x (available resources, recover in tau_d). Because u and x depend only on the
-    presynaptic spike train, each E neuron keeps one (u, x) pair for all its E->E synapses and
-    updates it only when it fires (event-driven). Delays are uniform in [0.1, 1] ms, rounded to
-    whole steps (at least one). Every neuron receives an external Gaussian white-noise input of
-    mean mu_ext (mV) and strength sigma_ext (mV), held constant during each step.
+    populations of f N_E neurons each (one per memory item) and a non-selective rest: the engine's
+    populations "item 1" ... "item p", "non-selective" and "I". Every excitatory-to-excitatory
+    synapse carries Tsodyks-Markram short-term plasticity (course_lib.plasticity): its efficacy at a
+    spike is J u x, with u (facilitation, decays in tau_f) and x (available resources, recover in
+    tau_d); each E neuron keeps one (u, x) pair for all its E->E synapses (network.ShortTermPlasticity).
+    Delays are drawn uniform in [0.1, 1] ms and rounded to multiples of delay_step (0.2 ms, at least
+    one step). Every neuron receives an external Gaussian white-noise input of mean mu_ext (mV) and
+    strength sigma_ext (mV), held constant during each step (drives.NoiseDrive); cues and read-outs
+    multiply the mean of a group (Pulse).
+
+        net = MongilloNetwork(n_e=4000, n_i=1000)
+        run = simulate_network(net.network([cue(0, 300.0)], seed=1), 1000.0, dt=0.2, seed=2, record_stp_ms=5.0)
+        run.mean_rate_hz("item 1", 700.0), run.stp["u"]["item 1"]
 
     Scaling. The published network has 8000 E and 2000 I neurons (c = 0.2: each E neuron gets
     K = 1600 E inputs). A smaller network keeps c and f, so each neuron receives K' = K n_e / 8000
@@ -31,16 +36,17 @@ Population rate model (``RateModel``, ``simulate_rates``)
 
 Units: ms, mV, pA, nS, pF, Hz.
 """
-from dataclasses import dataclass, field
+import bisect
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
-from ..analysis import population_rate_hz
 from ..connectivity import Connectivity, bernoulli
+from ..drives import NoiseDrive
+from ..network import Network, Population, ShortTermPlasticity, SynapseModel
 from ..neurons import LIF
 from ..plasticity import TsodyksMarkram
-from ..progress import progress_range
 from ..simulation import check_dt, n_steps_for
 from ..units import hz_to_per_ms_unchecked
 from ..validation import (MAX_NEURONS, InputTypeError, require_above, require_count, require_finite, require_in_range,
@@ -48,6 +54,7 @@ from ..validation import (MAX_NEURONS, InputTypeError, require_above, require_co
                           require_seed)
 
 REFERENCE_N_E, REFERENCE_N_I = 8000, 2000   # network size of Mongillo et al. (2008)
+TIME_TOLERANCE_MS = 1e-6                    # two times closer than this are the same time
 
 
 # ---------------------------------------------------------------------------------------------
@@ -97,6 +104,7 @@ class MongilloNetwork:
     mu_ext_i: float = 21.0      # mean external input to I, mV
     sigma_ext: float = 1.0      # external noise strength, mV
     g_l: float = 10.0           # leak conductance, nS (only tau_m matters with delta synapses)
+    delay_step: float = 0.2     # the drawn delays are rounded to multiples of this, ms (run with a dt dividing it)
 
     def __post_init__(self):
         for name in ("n_e", "n_i", "p"):
@@ -110,7 +118,7 @@ class MongilloNetwork:
         if self.n_pop < 1:
             raise ValueError(f"f n_e = {self.f * self.n_e:.2f}: each selective population needs at least one "
                              "neuron. Raise f or n_e.")
-        for name in ("tau_e", "tau_i", "tau_d", "tau_f", "g_l", "delay_min"):
+        for name in ("tau_e", "tau_i", "tau_d", "tau_f", "g_l", "delay_min", "delay_step"):
             require_positive(name, getattr(self, name), "ms" if name != "g_l" else "nS")
         for name in ("t_ref", "j_ie", "j_ei", "j_ii", "j_b", "j_p", "sigma_ext"):
             require_non_negative(name, getattr(self, name))
@@ -123,7 +131,7 @@ class MongilloNetwork:
             require_finite(name, getattr(self, name), "mV")
         for name in ("n_e", "n_i", "p", "f", "c", "tau_e", "tau_i", "v_th", "v_reset_e", "v_reset_i", "t_ref", "j_ie",
                      "j_ei", "j_ii", "j_b", "j_p", "gamma_0", "delay_min", "delay_max", "u_se", "tau_f", "tau_d",
-                     "mu_ext_e", "mu_ext_i", "sigma_ext", "g_l"):
+                     "mu_ext_e", "mu_ext_i", "sigma_ext", "g_l", "delay_step"):
             if np.ndim(getattr(self, name)) != 0:
                 raise ValueError(f"{name} must be a single number (got shape {np.shape(getattr(self, name))}).")
         require_memory(f"the synapses of n_e = {self.n_e} and n_i = {self.n_i} neurons",   # ~16 bytes per synapse
@@ -195,7 +203,7 @@ class MongilloNetwork:
 
     @property
     def max_dt(self):
-        """Largest accepted step, ms: 0.2 (delays of 0.1-1 ms are rounded to whole steps, at least one)."""
+        """Largest accepted step, ms: 0.2 (the delays, 0.1-1 ms, are multiples of delay_step = 0.2 ms)."""
         return min(0.2, self.neuron.max_dt)
 
     def mu_ext(self):
@@ -235,76 +243,48 @@ class MongilloNetwork:
         potentiated = same_item | (from_nonselective & lucky)
         return np.where(ee, np.where(potentiated, self.j_p, self.j_b) * self.e_scale, w)
 
-    # --- one step ------------------------------------------------------------------------------
+    # --- the network on the engine -------------------------------------------------------------
 
-    def initial_state(self, dt, rng, wiring=None):
-        """State at t = 0: membranes uniform between 0 and threshold, rested synapses, empty delay lines.
+    @cached_property
+    def populations(self):
+        """The engine's populations: the p items, the non-selective E cells, I (delays are per synapse)."""
+        sizes = np.diff(self.group_starts)
+        return tuple(Population(name, int(size), inhibitory=(name == "I"), delay=0.0)
+                     for name, size in zip(self.group_names, sizes))
 
-        wiring: (Connectivity, delays_ms) from connect(); default: draw new synapses with rng.
+    def synapse_delays(self, delays_ms):
+        """Delays (ms) drawn from the continuous range, rounded to the nearest multiple of delay_step (at least one)."""
+        delays_ms = require_non_negative("delays_ms", delays_ms, "ms")
+        return np.maximum(np.rint(delays_ms / self.delay_step), 1) * self.delay_step
+
+    def network(self, pulses=(), wiring=None, seed=None):
+        """The spiking network as a course_lib.network.Network, with the input protocol pulses (cue, readout).
+
+        wiring: (Connectivity, delays_ms) from connect() (the same synapses for several protocols); default: draw
+        them with seed. Run it with network.simulate_network(net, t_stop, dt, seed, record_stp_ms=...).
         """
-        check_dt(self, dt)
-        require_seed("rng", rng)
-        rng = np.random.default_rng(rng)
-        if wiring is not None and (not isinstance(wiring, tuple) or len(wiring) != 2):
+        pulses = _pulse_list(pulses)
+        for pulse in pulses:
+            if not isinstance(pulse, Pulse):
+                raise ValueError(f"pulses must be Pulse objects (see cue() and readout()), got "
+                                 f"{type(pulse).__name__}.")
+            self.members(pulse.target)   # raises for an unknown target
+        if wiring is None:
+            require_seed("seed", seed)
+            wiring = self.connect(seed)
+        elif not isinstance(wiring, tuple) or len(wiring) != 2:
             raise InputTypeError(f"wiring must be the pair (Connectivity, delays_ms) returned by connect() "
                                  f"(got {wiring!r:.60}).")
-        conn, delays_ms = self.connect(rng) if wiring is None else wiring
+        conn, delays_ms = wiring
         if conn.n_source != self.n:
             raise ValueError(f"the wiring connects {conn.n_source} neurons but the network has n = {self.n}.")
-        delay_steps = np.maximum(np.rint(delays_ms / dt), 1).astype(np.int16)
-        neuron_state = self.neuron.initial_state(self.n)
-        neuron_state["v"] = rng.uniform(0.0, self.v_th, self.n)
-        tau_m = self.neuron.tau_m
-        return {"neuron": neuron_state, "step": 0, "dt": dt, "conn": conn, "delay_steps": delay_steps,
-                "ring": np.zeros((int(delay_steps.max()) + 1, self.n)),        # jumps (mV) still on their way
-                "u": np.full(self.n_e, self.u_se), "x": np.ones(self.n_e),     # STP, just after the last spike
-                "t_last": np.full(self.n_e, -np.inf),                          # last spike of each E neuron, ms
-                "pa_per_mv": self.g_l / (1.0 - np.exp(-dt / tau_m)),           # current for one step = 1 mV jump
-                "noise_mv": self.sigma_ext * np.sqrt(tau_m / dt)}              # white noise held for one step
-
-    def step(self, state, mu_ext, dt, rng):
-        """Advance by dt ms under external mean input mu_ext (mV, shape (n,)); returns spiked (n,) bool.
-
-        1. the jumps due now arrive; 2. the external input is its mean plus white noise;
-        3. the LIF neurons integrate; 4. the E neurons that fired facilitate and release (STP) and
-        every spike is sent into the delay lines, E->E efficacies scaled by that spike's u x.
-        """
-        k = state["step"]
-        row = k % state["ring"].shape[0]
-        arriving_mv = state["ring"][row]
-        external_mv = mu_ext + state["noise_mv"] * rng.standard_normal(self.n)
-        current = self.g_l * external_mv + state["pa_per_mv"] * arriving_mv
-        spiked = self.neuron.step(state["neuron"], current, dt)
-        state["ring"][row] = 0.0
-        self.propagate(state, np.flatnonzero(spiked), (k + 1) * dt)
-        state["step"] = k + 1
-        return spiked
-
-    def propagate(self, state, sources, t_ms):
-        """Event-driven STP for the E sources, then add every efficacy into the row of its arrival step."""
-        if sources.size == 0:
-            return
-        release = np.ones(sources.size)          # factor on E->E efficacies: u x at this spike
-        e_src = sources[sources < self.n_e]
-        if e_src.size:
-            u, x, efficacy = self.stp.on_spike(state["u"][e_src], state["x"][e_src], t_ms - state["t_last"][e_src])
-            state["u"][e_src], state["x"][e_src], state["t_last"][e_src] = u, x, t_ms
-            release[: e_src.size] = efficacy     # np.flatnonzero is sorted: E sources come first
-        conn = state["conn"]
-        starts, stops = conn.indptr[sources], conn.indptr[sources + 1]
-        counts = stops - starts
-        synapses = np.concatenate([np.arange(a, b) for a, b in zip(starts.tolist(), stops.tolist())])
-        targets = conn.targets[synapses]
-        e_to_e = np.repeat(sources < self.n_e, counts) & (targets < self.n_e)
-        weights = conn.weights[synapses] * np.where(e_to_e, np.repeat(release, counts), 1.0)
-        ring = state["ring"]
-        rows = (state["step"] % ring.shape[0] + state["delay_steps"][synapses].astype(np.int64)) % ring.shape[0]
-        # one bincount over (row, target) pairs, then one vector add: faster than np.add.at here
-        ring += np.bincount(rows * self.n + targets, weights, minlength=ring.size).reshape(ring.shape)
-
-    def stp_now(self, state, t_ms):
-        """u and x of every E neuron's synapses at time t_ms (relaxed since its last spike), shape (n_e,)."""
-        return self.stp.relax(state["u"], state["x"], t_ms - state["t_last"])
+        excitatory = tuple(self.group_names[:-1])
+        return Network(neuron=self.neuron, populations=self.populations, connectivity=conn,
+                       synapses=SynapseModel("delta"),
+                       drives=(NoiseDrive(mean_mv=pulsed_mean(self, pulses), sigma_mv=self.sigma_ext),),
+                       synapse_delays=self.synapse_delays(delays_ms),
+                       stp=ShortTermPlasticity(self.stp, sources=excitatory, targets=excitatory),
+                       initial_v=(0.0, self.v_th), info={"model": "mongillo2008", "params": self, "pulses": pulses})
 
 
 def _check_target(target, named=("E", "I", "non-selective", "all")):
@@ -353,50 +333,30 @@ def readout(t_on, duration=250.0, gain=1.05):
     return Pulse(t_on, t_on + duration, gain, "E")
 
 
-@dataclass
-class WorkingMemoryResult:
-    """What a spiking run recorded. Times in ms; u, x: mean over each group's E neurons, every record_ms."""
-
-    spike_times: np.ndarray
-    spike_indices: np.ndarray
-    t_stp: np.ndarray          # sample times of u and x, ms
-    u: np.ndarray              # (samples, p + 1): selective populations, then non-selective
-    x: np.ndarray
-    network: MongilloNetwork
-    t_stop: float
-    dt: float
-    pulses: tuple = ()
-    info: dict = field(default_factory=dict)
-
-    def spikes_of(self, group):
-        """(times_ms, indices) of the spikes of a group (see MongilloNetwork.members)."""
-        ids = self.network.members(group)
-        keep = (self.spike_indices >= ids[0]) & (self.spike_indices <= ids[-1])
-        return self.spike_times[keep], self.spike_indices[keep]
-
-    def rate_hz(self, group, bin_ms=10.0):
-        """Population rate (Hz) of a group in bins of bin_ms -> (bin centres in ms, rate_hz)."""
-        require_number("bin_ms", require_positive("bin_ms", bin_ms, "ms"))
-        if bin_ms > self.t_stop:
-            raise ValueError(f"bin_ms ({bin_ms} ms) is longer than the run ({self.t_stop} ms): no bin would fit.")
-        times, _ = self.spikes_of(group)
-        return population_rate_hz(times, self.network.members(group).size, 0.0, self.t_stop, bin_ms)
-
-    def mean_rate_hz(self, group, t_start, t_stop):
-        """Mean rate (Hz) of a group between t_start and t_stop (ms)."""
-        require_above("t_stop", t_stop, "t_start", t_start, "ms")
-        times, _ = self.spikes_of(group)
-        count = np.count_nonzero((times >= t_start) & (times < t_stop))
-        return count / (self.network.members(group).size * (t_stop - t_start) / 1000.0)
-
-
 def external_means(network, pulses, t_ms):
-    """Mean external input (mV, shape (n,)) at time t_ms: the background times the gains of active pulses."""
+    """Mean external input (mV, shape (n,)) at time t_ms: the background times the gains of active pulses.
+
+    A pulse is on during [t_on, t_off); times within TIME_TOLERANCE_MS of an edge count as on it (a step's start,
+    k dt, can differ from a written edge in its last bits).
+    """
     mu = network.mu_ext()
     for pulse in pulses:
-        if pulse.t_on <= t_ms < pulse.t_off:
+        if pulse.t_on <= t_ms + TIME_TOLERANCE_MS < pulse.t_off:
             mu[network.members(pulse.target)] *= pulse.gain
     return mu
+
+
+def pulsed_mean(network, pulses):
+    """The mean external input as a function of t_ms (for NoiseDrive): external_means, computed once per interval
+    between the pulses' edges."""
+    edges, by_interval = sorted({t for pulse in pulses for t in (pulse.t_on, pulse.t_off)}), {}
+
+    def mean_mv(t_ms):
+        interval = bisect.bisect_right(edges, t_ms + TIME_TOLERANCE_MS)
+        if interval not in by_interval:
+            by_interval[interval] = external_means(network, pulses, t_ms)
+        return by_interval[interval]
+    return mean_mv
 
 
 def _pulse_list(pulses):
@@ -406,52 +366,6 @@ def _pulse_list(pulses):
     if isinstance(pulses, (str, bytes)) or not hasattr(pulses, "__iter__"):
         raise InputTypeError(f"pulses must be a list of pulses (got {pulses!r:.60}).")
     return list(pulses)
-
-
-def simulate_network(network, t_stop, pulses=(), dt=0.2, seed=None, wiring=None, record_ms=5.0, progress=None):
-    """Run the spiking network for t_stop ms with the given input pulses; returns a WorkingMemoryResult.
-
-    seed: int or numpy Generator for the connectivity, initial potentials and noise.
-    wiring: reuse the synapses of network.connect(seed) (same network, several protocols).
-    record_ms: u and x (averaged over each E group) are sampled every record_ms ms.
-    """
-    require_instance("network", network, MongilloNetwork)
-    check_dt(network, dt)
-    n_steps = n_steps_for(t_stop, dt)
-    require_positive("record_ms", record_ms, "ms")
-    require_seed("seed", seed)
-    pulses = _pulse_list(pulses)
-    for pulse in pulses:
-        if not isinstance(pulse, Pulse):
-            raise ValueError(f"pulses must be Pulse objects (see cue() and readout()), got {type(pulse).__name__}.")
-        network.members(pulse.target)   # raises for an unknown target
-    rng = np.random.default_rng(seed)
-    state = network.initial_state(dt, rng, wiring)
-    every = max(int(round(record_ms / dt)), 1)
-    groups_e = np.minimum(network.group_of[:network.n_e], network.p)
-    sizes = np.bincount(groups_e, minlength=network.p + 1)
-    switch_times = sorted({t for pl in pulses for t in (pl.t_on, pl.t_off)})
-    mu = external_means(network, pulses, 0.0)
-    spike_steps, spike_ids, t_rec, u_rec, x_rec = [], [], [], [], []
-    for k in progress_range(n_steps, progress, work=n_steps * network.n):
-        t = k * dt
-        if switch_times and any(abs(t - s) < 0.5 * dt for s in switch_times):
-            mu = external_means(network, pulses, t + 0.5 * dt)
-        spiked = network.step(state, mu, dt, rng)
-        if spiked.any():
-            ids = np.flatnonzero(spiked)
-            spike_steps.append(np.full(ids.size, k))
-            spike_ids.append(ids)
-        if (k + 1) % every == 0:
-            u, x = network.stp_now(state, (k + 1) * dt)
-            t_rec.append((k + 1) * dt)
-            u_rec.append(np.bincount(groups_e, u, minlength=network.p + 1) / sizes)
-            x_rec.append(np.bincount(groups_e, x, minlength=network.p + 1) / sizes)
-    steps = np.concatenate(spike_steps) if spike_steps else np.zeros(0, dtype=int)
-    ids = np.concatenate(spike_ids) if spike_ids else np.zeros(0, dtype=int)
-    return WorkingMemoryResult(spike_times=(steps + 1) * dt, spike_indices=ids, t_stp=np.array(t_rec),
-                               u=np.array(u_rec), x=np.array(x_rec), network=network, t_stop=n_steps * dt, dt=dt,
-                               pulses=tuple(pulses), info={"state": state})
 
 
 # ---------------------------------------------------------------------------------------------
