@@ -265,6 +265,7 @@ class Network:
             if delays.shape != (self.connectivity.n_synapses,):
                 raise ValueError(f"synapse_delays has shape {delays.shape}; give one delay per synapse, shape "
                                  f"({self.connectivity.n_synapses},), in the order of connectivity.targets.")
+            object.__setattr__(self, "synapse_delays", delays)      # a float array from here on
         if self.stp is not None:
             require_instance("stp", self.stp, ShortTermPlasticity)
             names = [population.name for population in self.populations]
@@ -364,11 +365,12 @@ class Network:
 
     def synapse_delay_steps(self, dt):
         """Per-synapse delays in whole steps (int array); ValueError if one is not a multiple of dt."""
-        steps = np.rint(np.asarray(self.synapse_delays, dtype=float) / dt)
-        off = np.abs(steps * dt - self.synapse_delays) > 1e-6 * np.maximum(self.synapse_delays, dt)
+        delays = self.synapse_delays
+        steps = np.rint(delays / dt)
+        off = np.abs(steps * dt - delays) > 1e-6 * np.maximum(delays, dt)
         if off.any():
             raise ValueError(f"{np.count_nonzero(off)} synapse delays are not multiples of dt = {dt} ms (e.g. "
-                             f"{float(np.asarray(self.synapse_delays)[off][0]):g} ms); draw them on the grid of the "
+                             f"{float(delays[off][0]):g} ms); draw them on the grid of the "
                              f"step you run with, or choose a dt that divides them.")
         return steps.astype(np.intp)
 
@@ -691,8 +693,10 @@ def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_current
 
 def stp_record(net, samples):
     """NetworkResult.stp from the samples of Network.stp_means: {"t": ms, "u": {source: means}, "x": {...}}."""
-    t, u, x = (np.array(column) for column in zip(*samples)) if samples else (np.zeros(0),) + 2 * (np.zeros((0, 0)),)
-    return {"t": t, "u": {name: u[:, i] for i, name in enumerate(net.stp.sources)},
+    n_sources = len(net.stp.sources)
+    u, x = (np.array([sample[i] for sample in samples]).reshape(-1, n_sources) for i in (1, 2))   # (samples, sources)
+    return {"t": np.array([sample[0] for sample in samples]),
+            "u": {name: u[:, i] for i, name in enumerate(net.stp.sources)},
             "x": {name: x[:, i] for i, name in enumerate(net.stp.sources)}}
 
 

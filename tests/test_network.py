@@ -141,9 +141,7 @@ def test_each_synapse_acts_one_of_its_own_delays_later():
 
 def test_per_synapse_delays_equal_to_the_population_delays_give_the_same_run():
     net = brunel_network(n_e=400, n_i=100, epsilon=0.1, g=5.0, eta=2.0, seed=3)
-    same = Network(neuron=net.neuron, populations=net.populations, connectivity=net.connectivity,
-                   synapses=net.synapses, drives=net.drives,
-                   synapse_delays=np.full(net.connectivity.n_synapses, net.populations[0].delay))
+    same = dataclasses.replace(net, synapse_delays=np.full(net.connectivity.n_synapses, net.populations[0].delay))
     a, b = simulate_network(net, 100.0, 0.1, seed=4), simulate_network(same, 100.0, 0.1, seed=4)
     assert a.spike_times.size > 200
     assert np.array_equal(a.spike_times, b.spike_times) and np.array_equal(a.spike_indices, b.spike_indices)
@@ -181,6 +179,13 @@ def test_short_term_plasticity_scales_each_spike_by_its_release_u_x():
     assert res.stp["u"]["E"] == pytest.approx((u0 + stp.u_rest) / 2, rel=1e-12)
     assert res.stp["x"]["E"] == pytest.approx((x0 + 1.0) / 2, rel=1e-12)
     assert list(res.stp["u"]) == ["E"]                                       # only the plastic sources are recorded
+
+
+def test_a_run_shorter_than_the_stp_sampling_interval_records_empty_traces():
+    stp = ShortTermPlasticity(TsodyksMarkram.mongillo2008(), sources=("E",), targets=("E",))
+    net = dataclasses.replace(small_network(), stp=stp)
+    res = simulate_network(net, 1.0, 0.1, seed=1, record_stp_ms=5.0)
+    assert res.stp["t"].shape == (0,) and res.stp["u"]["E"].shape == (0,) and res.stp["x"]["E"].shape == (0,)
 
 
 def test_white_noise_drive_gives_the_free_membrane_its_variance():
