@@ -375,7 +375,7 @@ class Network:
         return steps.astype(np.intp)
 
     def noise_constants(self, dt):
-        """For each NoiseDrive: (drive, g_l in nS, pA of one unit of noise held for a step: g_l sigma sqrt(tau_m/dt))."""
+        """For each NoiseDrive: (drive, g_l in nS, the pA of unit noise held for a step: g_l sigma sqrt(tau_m/dt))."""
         g_l, tau_m = np.asarray(self.neuron.g_l, dtype=float), np.asarray(self.neuron.tau_m, dtype=float)
         return [(drive, g_l, g_l * np.asarray(drive.sigma_mv) * np.sqrt(tau_m / dt))
                 for drive in self.drives if isinstance(drive, NoiseDrive)]
@@ -492,16 +492,16 @@ class Network:
 
     def release(self, state, senders):
         """Short-term plasticity: the senders spike at the end of this step; their u facilitates, u x is released
-        (returned, one factor per sender) and x drops (the event-driven update of TsodyksMarkram.on_spike)."""
+        (returned, one factor per sender) and x drops (TsodyksMarkram.on_spike, unchecked: the engine's own arrays)."""
         stp, t_ms = state["stp"], (state["step"] + 1) * state["dt"]
-        u, x, efficacy = self.stp.model.on_spike(stp["u"][senders], stp["x"][senders], t_ms - stp["t_last"][senders])
+        u, x, efficacy = self.stp.model._on_spike(stp["u"][senders], stp["x"][senders], t_ms - stp["t_last"][senders])
         stp["u"][senders], stp["x"][senders], stp["t_last"][senders] = u, x, t_ms
         return efficacy
 
     def stp_now(self, state, t_ms):
         """u and x of every neuron's plastic synapses at t_ms (relaxed since its last spike), each shape (n,)."""
         stp = state["stp"]
-        return self.stp.model.relax(stp["u"], stp["x"], t_ms - stp["t_last"])
+        return self.stp.model._relax(stp["u"], stp["x"], t_ms - stp["t_last"])
 
     def stp_means(self, state, t_ms):
         """(t_ms, mean u, mean x) at t_ms, the means one per source population of stp (in its order)."""

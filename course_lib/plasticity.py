@@ -91,7 +91,10 @@ class TsodyksMarkram:
 
     def release(self, u, x):
         """A spike now: u facilitates, u x is released; returns (u, x, efficacy) just after the spike."""
-        u, x = require_finite("u", u), require_finite("x", x)
+        return self._release(require_finite("u", u), require_finite("x", x))
+
+    def _release(self, u, x):
+        """release without the argument checks."""
         u_new = u + self.u_se * (1.0 - u)
         efficacy = u_new * x
         return u_new, x - efficacy, efficacy
@@ -99,7 +102,11 @@ class TsodyksMarkram:
     def on_spike(self, u, x, interval_ms):
         """Event-driven update for a spike interval_ms after the previous one (u, x: values just after it)."""
         interval_ms = _check_interval("interval_ms", interval_ms)
-        return self.release(*self._relax(require_finite("u", u), require_finite("x", x), interval_ms))
+        return self._on_spike(require_finite("u", u), require_finite("x", x), interval_ms)
+
+    def _on_spike(self, u, x, interval_ms):
+        """on_spike without the argument checks (a network's spikes, in every step)."""
+        return self._release(*self._relax(u, x, interval_ms))
 
     def initial_state(self, n):
         """A rested synapse: u = u_rest, x = 1."""
