@@ -21,15 +21,18 @@ class PoissonDrive:
     """n_inputs independent Poisson spike trains per neuron, each at rate_hz, each of strength weight.
 
     rate_hz: a number, one rate per neuron (an (n,) array: a few distinct values sweep the drive in
-    one run), or a function of time t_ms returning a number (a time-varying drive).
+    one run), or a function of time t_ms returning a number or one rate per neuron (a time-varying drive).
     weight: a number or one value per neuron (mV, pA or nS as the synapses); channel "ext" (default,
     excitatory kinetics) or "inh". Per step each neuron receives a Poisson count of spikes.
+    targets: optional neuron indices (int array) that receive the drive; the others receive none, and
+    "per neuron" above then means one value per target.
     """
 
     rate_hz: object
     n_inputs: int
     weight: object
     channel: str = "ext"
+    targets: object = None
 
     def __post_init__(self):
         if not callable(self.rate_hz):
@@ -38,6 +41,13 @@ class PoissonDrive:
         require_finite("weight", self.weight)
         if not isinstance(self.channel, str) or self.channel not in ("ext", "inh"):
             raise ValueError(f"channel must be 'ext' or 'inh' (got {self.channel!r}).")
+        if self.targets is not None:
+            targets = np.asarray(self.targets)
+            if targets.ndim != 1 or targets.size == 0 or not np.issubdtype(targets.dtype, np.integer) \
+                    or targets.min() < 0 or np.unique(targets).size != targets.size:
+                raise ValueError("targets must be distinct neuron indices >= 0 (a non-empty 1-d int array), "
+                                 f"got {self.targets!r:.60}.")
+            object.__setattr__(self, "targets", targets.astype(np.intp))
 
     @functools.cached_property
     def rate_groups(self):
@@ -48,9 +58,10 @@ class PoissonDrive:
         return [(rate, np.flatnonzero(which == i)) for i, rate in enumerate(rates)]
 
     def counts(self, n, dt, t_ms, rng):
-        """Number of input spikes each of n neurons receives in the step [t_ms, t_ms + dt): Poisson."""
+        """Number of input spikes each of n neurons (the targets) receives in the step [t_ms, t_ms + dt): Poisson."""
         if self.rate_groups is None:
-            return poisson_counts(self.expected_spikes(dt, t_ms), n, rng)
+            expected = self.expected_spikes(dt, t_ms)
+            return poisson_counts_each(expected, rng) if np.ndim(expected) else poisson_counts(expected, n, rng)
         counts = np.empty(n, dtype=np.int64)
         for rate_hz, neurons in self.rate_groups:
             mean = hz_to_per_ms_unchecked(rate_hz) * dt * self.n_inputs
@@ -63,7 +74,12 @@ class PoissonDrive:
         Called in every step: a constant rate was checked on construction, a rate function is checked here.
         """
         if callable(self.rate_hz):
-            return expected_count(float(self.rate_hz(t_ms)), dt) * self.n_inputs
+            rate_hz = self.rate_hz(t_ms)
+            if np.ndim(rate_hz) == 0:
+                return expected_count(float(rate_hz), dt) * self.n_inputs
+            if rate_hz.min() < 0:
+                raise ValueError(f"the drive's rate function gave a negative rate at t = {t_ms} ms ({rate_hz.min()} Hz).")
+            return hz_to_per_ms_unchecked(rate_hz) * (dt * self.n_inputs)
         return hz_to_per_ms_unchecked(float(self.rate_hz)) * dt * self.n_inputs
 
 
@@ -123,6 +139,21 @@ def poisson_counts(mean, n, rng):
     if unsure.any():
         counts[unsure] = np.searchsorted(cdf, bits[unsure] / 2.0 ** 32, side="right")
     return counts
+
+
+def poisson_counts_each(means, rng):
+    """Independent Poisson counts, one per entry of means (an array): how many events each neuron receives.
+
+    Drawn as a whole: the total is Poisson(sum of means), and each event goes to entry i with probability
+    means[i] / sum (given their sum, independent Poisson counts are multinomial). With small means (a stimulus
+    of 40 Hz in 0.1 ms steps) that is a few random numbers per step instead of one per neuron.
+    """
+    total = means.sum()
+    if total <= 0:
+        return np.zeros(means.size, dtype=np.int64)
+    n_events = rng.poisson(total)
+    hit = np.searchsorted(np.cumsum(means), rng.random(n_events) * total, side="right")
+    return np.bincount(np.minimum(hit, means.size - 1), minlength=means.size)
 
 
 @functools.lru_cache(maxsize=32)

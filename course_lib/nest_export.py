@@ -136,7 +136,13 @@ def require_exportable(net):
     if net.synapse_delays is not None or net.stp is not None:
         raise ValueError("per-synapse delays and short-term plasticity (Network.synapse_delays, Network.stp) have no "
                          "counterpart in this exporter; it exports one delay per population and static synapses.")
+    if net.pooled:
+        raise ValueError("pooled projections (Network.pooled: all-to-all AMPA/NMDA/GABA_A synapses, chapter 10) have no "
+                         "counterpart in this exporter; it exports the synapses of net.connectivity.")
     for drive in net.drives:
+        if isinstance(drive, PoissonDrive) and drive.targets is not None:
+            raise ValueError("a PoissonDrive on some neurons only (targets) has no counterpart in this exporter; "
+                             "give one rate per neuron (0 for the others) instead.")
         if isinstance(drive, NoiseDrive):
             raise ValueError("a NoiseDrive (white noise in mV) has no counterpart in this exporter (NEST's "
                              "noise_generator holds its current for its own dt); use a PoissonDrive or ConstantDrive.")

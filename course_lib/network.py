@@ -15,8 +15,10 @@ How one step of length dt works (``Network.step``, the loop students read):
 1. spikes sent ``delay`` ms ago arrive: one row of a ring buffer per channel (exc, inh);
 2. external Poisson inputs arrive (a random count per neuron) on the channel ``ext``;
 3. the synapses turn arrivals into currents (pA): delta pulses, exponential currents or
-   exponential conductances with reversal potentials; constant and white-noise drives add theirs;
-4. the neuron model from ``course_lib.neurons`` advances under the summed current;
+   exponential conductances with reversal potentials; pooled projections (course_lib.projections:
+   all-to-all AMPA, NMDA, GABA_A) add theirs; constant and white-noise drives add theirs;
+4. the neuron model from ``course_lib.neurons`` advances under the summed current (an LIF under
+   conductances steps exactly for them held over the step);
 5. only the neurons that spiked touch memory: their target lists (compressed rows, ``Connectivity``)
    are added into the ring-buffer row that will be read ``delay`` ms later (one delay per population,
    or one per synapse), scaled by each spike's release u x where short-term plasticity acts.
@@ -42,6 +44,7 @@ from .connectivity import Connectivity, csr_rows, index_ranges, population_weigh
 from .drives import ConstantDrive, NoiseDrive, PoissonDrive
 from .neurons import LIF
 from .plasticity import TsodyksMarkram
+from .projections import PooledProjection
 from .progress import progress_range
 from .simulation import check_dt, n_steps_for
 from .synapses import exponential_step_mean
@@ -114,7 +117,8 @@ class NeuronModel(Protocol):
         """State of n neurons: a dict of (n,) arrays with "v" (mV)."""
 
     def step(self, state, i_ext, dt):
-        """Advance the state in place by dt ms under i_ext (pA, (n,)); return spiked, (n,) bool."""
+        """Advance the state in place by dt ms under i_ext (pA, (n,)); return spiked, (n,) bool. (LIF.step also
+        takes g_syn, the conductance behind i_ext, which the engine passes where synapses are conductances.)"""
 
 
 NEURON_NEEDS = ("initial_state", "step", "max_dt", "v_reset", "g_l", "tau_m", "n_params")   # NeuronModel's names
@@ -217,7 +221,8 @@ class Network:
     ConstantDrive and NoiseDrive objects; info: the builder's parameters (for theory).
     synapse_delays: optional, one delay (ms) per synapse in the order of connectivity.targets, instead of
     the populations' delays; stp: optional ShortTermPlasticity; initial_v: optional (low, high) mV of the
-    uniform initial potentials (default: reset to threshold).
+    uniform initial potentials (default: reset to threshold); pooled: PooledProjection objects (all-to-all
+    receptor synapses, course_lib.projections), beside or instead of the synapses of connectivity.
     """
 
     neuron: object
@@ -229,6 +234,7 @@ class Network:
     synapse_delays: np.ndarray = None
     stp: ShortTermPlasticity = None
     initial_v: tuple = None
+    pooled: tuple = ()
 
     def __post_init__(self):
         missing = [name for name in NEURON_NEEDS if not hasattr(self.neuron, name)]
@@ -251,12 +257,34 @@ class Network:
                 raise InputTypeError(f"drives must be PoissonDrive, ConstantDrive or NoiseDrive objects, got "
                                      f"{type(drive).__name__}.")
             names = {PoissonDrive: ("rate_hz", "weight"), NoiseDrive: ("mean_mv", "sigma_mv")}.get(type(drive), ())
+            targets = getattr(drive, "targets", None)
+            n_driven = self.n if targets is None else targets.size
+            if targets is not None and targets.max() >= self.n:
+                raise ValueError(f"drives: a PoissonDrive targets neuron {targets.max()}; the network has {self.n} "
+                                 f"(indices 0 .. {self.n - 1}).")
             for name in names:
                 value = getattr(drive, name)
-                if not callable(value) and np.ndim(value) > 0 and np.shape(value) != (self.n,):
+                if not callable(value) and np.ndim(value) > 0 and np.shape(value) != (n_driven,):
                     raise ValueError(f"drives: {type(drive).__name__}.{name} has shape {np.shape(value)}; give a "
-                                     f"number or one value per neuron, shape ({self.n},).")
+                                     f"number or one value per neuron{'' if targets is None else ' it targets'}, "
+                                     f"shape ({n_driven},).")
         self.check_delays_and_plasticity()
+        self.check_pooled()
+
+    def check_pooled(self):
+        """Raise unless every pooled projection names populations of the network, its sources all E or all I."""
+        require_instance("pooled", self.pooled, (tuple, list))
+        object.__setattr__(self, "pooled", tuple(self.pooled))
+        kinds = {population.name: population.inhibitory for population in self.populations}
+        for projection in self.pooled:
+            require_instance("pooled (each entry)", projection, PooledProjection)
+            unknown = [name for name in projection.sources + projection.targets if name not in kinds]
+            if unknown:
+                raise ValueError(f"a pooled projection names populations {unknown} that the network does not have "
+                                 f"({list(kinds)}).")
+            if len({kinds[name] for name in projection.sources}) > 1:
+                raise ValueError(f"a pooled projection's sources {list(projection.sources)} mix excitatory and "
+                                 "inhibitory populations; give each kind its own projection.")
 
     def check_delays_and_plasticity(self):
         """Raise unless synapse_delays, stp and initial_v fit the network (called on construction)."""
@@ -357,11 +385,32 @@ class Network:
             state["stp"] = {"u": np.full(n, float(self.stp.model.u_rest)), "x": np.ones(n),  # just after the last spike
                             "t_last": np.full(n, -np.inf),                                     # ms, of each neuron
                             "onto_target": is_target[self.connectivity.targets]}               # per synapse
+        if self.pooled:
+            state.update(self.pooled_state(dt))
+        if isinstance(self.neuron, LIF) and (self.synapses.kind == "conductance" or self.pooled):
+            state["g_syn"] = np.zeros(n)     # nS: the LIF steps exactly for conductances frozen over the step
         state.update(self.step_constants(dt))
         if type(self.neuron) is LIF:      # the LIF update runs in place (lif_step_in_place); subclasses use step()
             state["lif_work"] = {"membrane_decay": np.exp(-dt / self.neuron.tau_m), "v_inf_mv": np.zeros(n),
-                                 "refractory": np.zeros(n, dtype=bool)}
+                                 "refractory": np.zeros(n, dtype=bool), "g_total": np.zeros(n),
+                                 "g_l_e_l": np.asarray(self.neuron.g_l) * self.neuron.e_l,
+                                 "minus_dt_over_c_m": -dt / np.asarray(self.neuron.c_m, dtype=float)}
         return state
+
+    def pooled_state(self, dt):
+        """The pooled projections' part of the state: a ring of arriving spikes, each projection's gating."""
+        delays = self.delay_steps(dt)
+        is_source = np.zeros(self.n, dtype=bool)
+        delay_of = np.zeros(self.n, dtype=np.intp)
+        for name, (first, stop) in self.ranges.items():
+            delay_of[first:stop] = delays[name]
+            is_source[first:stop] = any(name in projection.sources for projection in self.pooled)
+        channel = {population.name: population.channel for population in self.populations}
+        return {"pooled_ring": np.zeros((int(delay_of[is_source].max(initial=0)) + 1, self.n)),
+                "pooled": [projection.initial_state(self.ranges) for projection in self.pooled],
+                "pooled_channels": [channel[projection.sources[0]] for projection in self.pooled],
+                "pooled_source": is_source, "pooled_delay": delay_of,
+                "population_of": np.repeat(np.arange(len(self.populations)), [p.size for p in self.populations])}
 
     def synapse_delay_steps(self, dt):
         """Per-synapse delays in whole steps (int array); ValueError if one is not a multiple of dt."""
@@ -390,9 +439,13 @@ class Network:
         return {"decay": decay, "step_mean": step_mean, "pa_per_mv": pa_per_mv}
 
     def active_channels(self):
-        """The channels whose synapses work in a step: exc and inh, and ext if a Poisson drive uses it."""
+        """The channels whose synapses work in a step: exc and inh (if connectivity has synapses), ext if a Poisson
+        drive uses it."""
         uses_ext = any(isinstance(d, PoissonDrive) and d.channel == "ext" for d in self.drives)
-        return ("exc", "inh", "ext") if uses_ext else ("exc", "inh")
+        uses_inh = any(isinstance(d, PoissonDrive) and d.channel == "inh" for d in self.drives)
+        recurrent = self.connectivity.n_synapses > 0
+        return tuple(ch for ch, used in (("exc", recurrent), ("inh", recurrent or uses_inh), ("ext", uses_ext))
+                     if used)
 
     def common_weight(self, first, stop):
         """The weight shared by all synapses of sources first .. stop-1, or None if they differ."""
@@ -403,13 +456,22 @@ class Network:
     def add_external_spikes(self, arrivals, state, t_ms, rng):
         """Add the weights of this step's external Poisson spikes to the arrivals of their channel (ext or inh)."""
         for drive in self.drives:
-            if isinstance(drive, PoissonDrive):
+            if isinstance(drive, PoissonDrive) and drive.targets is None:
                 arrivals[drive.channel] += drive.counts(self.n, state["dt"], t_ms, rng) * drive.weight
+            elif isinstance(drive, PoissonDrive):                              # only its targets (distinct)
+                arrivals[drive.channel][drive.targets] += drive.counts(drive.targets.size, state["dt"], t_ms,
+                                                                       rng) * drive.weight
 
     def synaptic_currents(self, state, arrivals):
         """Turn this step's arrivals (per channel) into currents (pA, per channel), updating the traces."""
         kind, v = self.synapses.kind, state["neuron"]["v"]
-        currents, driving_force = state["currents"], state["scratch"]
+        currents, driving_force, g_syn = state["currents"], state["scratch"], state.get("g_syn")
+        if g_syn is not None:
+            g_syn.fill(0.0)
+        if self.pooled:
+            for ch in ("exc", "inh"):
+                if ch not in state["active"]:
+                    currents[ch].fill(0.0)           # the pooled projections add theirs here
         for ch in state["active"]:
             if kind == "delta":
                 np.multiply(arrivals[ch], state["pa_per_mv"], out=currents[ch])
@@ -417,11 +479,34 @@ class Network:
             trace = state["trace"][ch]
             trace += arrivals[ch]                                                # jump at arrival
             np.multiply(trace, state["step_mean"][ch], out=currents[ch])       # mean of the trace over the step
-            if kind == "conductance":                                            # g (e_rev - v)
+            if kind == "conductance":                                            # g (e_rev - v), v at the start
+                if g_syn is not None:
+                    g_syn += currents[ch]                                        # nS, for the LIF's exact step
                 np.subtract(self.synapses.reversal(ch), v, out=driving_force)
                 currents[ch] *= driving_force
             trace *= state["decay"][ch]                                          # decay to the end of the step
+        if self.pooled:
+            self.pooled_currents(state, currents)
         return currents
+
+    def pooled_currents(self, state, currents):
+        """Add the currents (pA) of the pooled projections, from the spikes arriving now, to their channels."""
+        ring, v, g_syn = state["pooled_ring"], state["neuron"]["v"], state.get("g_syn")
+        arriving = ring[state["step"] % ring.shape[0]]
+        for projection, own, channel in zip(self.pooled, state["pooled"], state["pooled_channels"]):
+            g = projection.conductance(own, arriving, state["population_of"], state["dt"])   # nS, (n,)
+            g *= projection.block(v)                                            # NMDA: Mg block at the step's start
+            if g_syn is not None:
+                g_syn += g
+            currents[channel] += g * (projection.receptor.e_rev - v)
+        arriving.fill(0.0)                                                      # delivered: clear for reuse
+
+    def send_pooled(self, state, spiked_ids):
+        """Put the spikes of pooled sources into the pooled ring, one delay of their population ahead."""
+        ids = spiked_ids[state["pooled_source"][spiked_ids]]
+        if ids.size:
+            ring = state["pooled_ring"]
+            ring[(state["step"] + 1 + state["pooled_delay"][ids]) % ring.shape[0], ids] = 1.0
 
     def total_current(self, state, currents, t_ms, rng):
         """The current (pA) into each neuron: the synaptic currents of all channels, constant and noise drives."""
@@ -440,8 +525,11 @@ class Network:
 
     def update_neurons(self, state, i_total, dt):
         """Advance the neurons by dt ms under i_total (pA); returns spiked (n,) bool."""
+        g_syn = state.get("g_syn")
         if "lif_work" in state:
-            return lif_step_in_place(self.neuron, state["neuron"], i_total, dt, state["lif_work"])
+            return lif_step_in_place(self.neuron, state["neuron"], i_total, dt, state["lif_work"], g_syn)
+        if g_syn is not None:
+            return self.neuron.step(state["neuron"], i_total, dt, g_syn=g_syn)
         return self.neuron.step(state["neuron"], i_total, dt)
 
     def propagate(self, state, sources):
@@ -528,7 +616,10 @@ class Network:
         for channel in state["active"]:
             arrivals[channel].fill(0.0)                                       # delivered: clear for reuse
         state["last_spikes"] = spiked.nonzero()[0]                           # who spiked (indices, sorted)
-        self.propagate(state, state["last_spikes"])                           # 5. spikes out
+        if self.connectivity.n_synapses:
+            self.propagate(state, state["last_spikes"])                       # 5. spikes out
+        if self.pooled:
+            self.send_pooled(state, state["last_spikes"])
         state["step"] = k + 1
         return spiked
 
@@ -544,19 +635,31 @@ def per_population(populations, values):
                            for p in populations])
 
 
-def lif_step_in_place(neuron, state, i_ext, dt, work):
+def lif_step_in_place(neuron, state, i_ext, dt, work, g_syn=None):
     """LIF.step (course_lib.neurons) computed in place: the same numbers, in 12 numpy calls instead of 17 and
     without new (n,) arrays but the returned spike mask (LIF.step makes eight).
 
-    neuron: an LIF; state: its {"v" (mV), "ref_left" (ms)}; i_ext: input current (pA); dt (ms);
-    work: {"membrane_decay": exp(-dt / tau_m), "v_inf_mv": (n,) array, "refractory": (n,) bool array}.
+    neuron: an LIF; state: its {"v" (mV), "ref_left" (ms)}; i_ext: input current (pA); dt (ms); g_syn: optional
+    synaptic conductance (nS) behind i_ext (LIF.step's g_syn); work: {"membrane_decay": exp(-dt / tau_m),
+    "v_inf_mv", "g_total": (n,) arrays, "refractory": (n,) bool array, "g_l_e_l": g_l e_l (pA),
+    "minus_dt_over_c_m": -dt / c_m (ms/pF)}.
     """
     v, ref_left_ms = state["v"], state["ref_left"]
-    v_inf_mv = np.divide(i_ext, neuron.g_l, out=work["v_inf_mv"])     # where v relaxes to: e_l + i_ext / g_l
-    v_inf_mv += neuron.e_l
+    if g_syn is None:
+        v_inf_mv = np.divide(i_ext, neuron.g_l, out=work["v_inf_mv"])     # where v relaxes to: e_l + i_ext / g_l
+        v_inf_mv += neuron.e_l
+        decay = work["membrane_decay"]
+    else:                                   # (g_l e_l + i_ext + g_syn v) / (g_l + g_syn), decay with g_l + g_syn
+        g_total = np.add(g_syn, neuron.g_l, out=work["g_total"])
+        v_inf_mv = np.multiply(g_syn, v, out=work["v_inf_mv"])
+        v_inf_mv += i_ext
+        v_inf_mv += work["g_l_e_l"]
+        v_inf_mv /= g_total
+        decay = np.multiply(g_total, work["minus_dt_over_c_m"], out=g_total)
+        np.exp(decay, out=decay)
     refractory = np.greater(ref_left_ms, 1e-9, out=work["refractory"])
     v -= v_inf_mv                                                      # exponential Euler: exact for constant input
-    v *= work["membrane_decay"]
+    v *= decay
     v += v_inf_mv
     np.copyto(v, neuron.v_reset, where=refractory)                     # refractory neurons stay at reset
     ref_left_ms -= dt
@@ -727,6 +830,8 @@ def mean_drive_current_pa(net, drive):
     """
     require_network("net", net)
     require_instance("drive", drive, PoissonDrive)
+    if drive.targets is not None:
+        raise ValueError("the drive reaches some neurons only (targets); give one rate per neuron to replace it.")
     if callable(drive.rate_hz):
         raise ValueError("the drive's rate is a function of time; give a constant rate to replace it by its mean.")
     spikes_per_ms = drive.n_inputs * hz_to_per_ms(np.asarray(drive.rate_hz, dtype=float))
@@ -779,13 +884,13 @@ def combine_networks(networks):
     for net in networks:
         if [(p.name, p.inhibitory) for p in net.populations] != [("E", False), ("I", True)]:
             raise ValueError("combine_networks combines E/I networks (populations 'E' and 'I', ei_populations).")
-        if net.synapse_delays is not None or net.stp is not None:
+        if net.synapse_delays is not None or net.stp is not None or net.pooled:
             raise ValueError("combine_networks combines networks with one delay per population and static synapses "
-                             "(no synapse_delays, no stp).")
+                             "(no synapse_delays, no stp, no pooled projections).")
         if (net.synapses != first.synapses or [p.delay for p in net.populations] != [p.delay for p in first.populations]
                 or type(net.neuron) is not type(first.neuron)):
             raise ValueError("combined networks must share the neuron type, synapse model and delays.")
-        if len(net.drives) != 1 or not isinstance(net.drives[0], PoissonDrive) \
+        if len(net.drives) != 1 or not isinstance(net.drives[0], PoissonDrive) or net.drives[0].targets is not None \
                 or net.drives[0].n_inputs != first.drives[0].n_inputs or callable(net.drives[0].rate_hz):
             raise ValueError("each combined network needs exactly one PoissonDrive with a constant rate and "
                              "the same n_inputs.")

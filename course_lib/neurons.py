@@ -75,11 +75,20 @@ class LIF:
         return {"v": np.broadcast_to(self.e_l, (n,)).astype(float),
                 "ref_left": np.zeros(n)}
 
-    def step(self, state, i_ext, dt):
-        """Advance v by dt ms under input current i_ext (pA); exact for constant input."""
-        v_inf = self.e_l + i_ext / self.g_l
+    def step(self, state, i_ext, dt, g_syn=None):
+        """Advance v by dt ms under input current i_ext (pA); exact for constant input.
+
+        g_syn (nS, optional): the synaptic conductance behind i_ext, which is then the current at the step's
+        start and falls by g_syn per mV that v rises; the step is exact for conductances frozen over it.
+        """
+        if g_syn is None:
+            v_inf, decay = self.e_l + i_ext / self.g_l, np.exp(-dt / self.tau_m)
+        else:
+            g_total = g_syn + self.g_l                                   # leak and synapses, nS
+            v_inf = (g_syn * state["v"] + i_ext + self.g_l * self.e_l) / g_total
+            decay = np.exp(g_total * (-dt / np.asarray(self.c_m, dtype=float)))
         free = state["ref_left"] <= 1e-9
-        v_new = _relax(state["v"], v_inf, np.exp(-dt / self.tau_m))
+        v_new = _relax(state["v"], v_inf, decay)
         state["v"] = np.where(free, v_new, self.v_reset)
         state["ref_left"] = np.maximum(state["ref_left"] - dt, 0.0)
         spiked = state["v"] >= self.v_th

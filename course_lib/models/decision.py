@@ -12,6 +12,9 @@ Spiking network (``WangNetwork``, ``simulate_network``)
     equation as one synapse with the pool's spike count as input: one number per pool. NMDA saturates
     per presynaptic neuron, so each E neuron keeps its own NMDA gating (n_e numbers), summed per
     pool every step. The cost per step is O(N), never O(N^2); trials are a leading array axis.
+    ``WangNetwork.network()`` builds the same network for the engine (course_lib.network) from populations
+    and pooled projections (course_lib.projections), trials as copies of the populations; the lecture's
+    runs and stored trials still come from this module's loop (issue 15 tracks the switch).
 
 Reduced model (``WongWang``, ``simulate_reduced``)
     Two NMDA gating variables S1, S2, one per selective pool (Wong & Wang 2006, Appendix):
@@ -29,8 +32,13 @@ from functools import cached_property
 import numpy as np
 from scipy.special import exprel
 
+from ..connectivity import empty_connectivity
+from ..drives import PoissonDrive
+from ..network import Network, Population, SynapseModel, per_population
+from ..neurons import LIF
 from ..progress import progress_range
-from ..receptors import mg_block
+from ..projections import PooledProjection
+from ..receptors import AMPA, GABAA, NMDA, mg_block
 from ..simulation import check_dt, n_steps_for
 from ..units import count_rate_hz, expected_count, hz_to_per_ms, hz_to_per_ms_unchecked
 from ..validation import (require_above, require_choice, require_count, require_in_range, require_non_negative,
@@ -179,6 +187,94 @@ class WangNetwork:
             raise ValueError(f"delay = {self.delay} ms is not a multiple of dt = {dt} ms; choose dt that divides "
                              f"the delay (e.g. dt = {self.delay / max(steps, 1):g} ms).")
         return max(steps, 1)
+
+    def population_names(self, n_trials=1):
+        """Names of the engine network's populations, E first: 'A', 'B', 'non-selective', 'I' (with n_trials > 1,
+        one set per trial: 'A/0', 'B/0', 'non-selective/0', 'A/1', ..., then 'I/0', 'I/1', ...)."""
+        n_trials = require_count("n_trials", n_trials)
+        if n_trials == 1:
+            return list(POOL_NAMES)
+        excitatory = [f"{pool}/{trial}" for trial in range(n_trials) for pool in POOL_NAMES[:3]]
+        return excitatory + [f"I/{trial}" for trial in range(n_trials)]
+
+    def network(self, coherence=0.0, n_trials=1, t_on=500.0, t_off=1500.0, seed=None):
+        """The network as a course_lib.network.Network: n_trials independent copies, the stimulus on in [t_on, t_off).
+
+        Recurrent synapses are pooled projections (course_lib.projections): AMPA and NMDA from the three E pools
+        with weights w+ / w- (WangNetwork.weights), GABA_A from I, within each trial. Background: a PoissonDrive
+        of nu_ext_hz through AMPA (the engine's 'ext' channel: a conductance decaying with tau_ampa); stimulus:
+        a PoissonDrive on pools A and B whose rates (stimulus_rates, drawn with seed) change every
+        stim_resample_ms. Run it with network.simulate_network(net, t_stop, dt, seed=...).
+        """
+        n_trials = require_count("n_trials", n_trials)
+        require_seed("seed", seed)
+        if t_off < t_on:
+            raise ValueError(f"t_off ({t_off} ms) is before t_on ({t_on} ms); swap them.")
+        coherence = np.broadcast_to(np.asarray(coherence, dtype=float), (n_trials,)).copy()
+        require_in_range("coherence", coherence, -100.0, 100.0, "%")
+        names = self.population_names(n_trials)
+        sizes = np.tile(self.pool_sizes[:3], n_trials).tolist() + [int(self.pool_sizes[3])] * n_trials
+        populations = tuple(Population(name, size, inhibitory=name.startswith("I"), delay=self.delay)
+                            for name, size in zip(names, sizes))
+        is_e = {name: not population.inhibitory for name, population in zip(names, populations)}
+        pick = lambda e_value, i_value: per_population(populations, {name: e_value if is_e[name] else i_value  # noqa: E731
+                                                                     for name in names})
+        neuron = LIF(c_m=pick(self.c_m_e, self.c_m_i), g_l=pick(self.g_l_e, self.g_l_i), e_l=self.e_l,
+                     v_th=self.v_th, v_reset=self.v_reset, t_ref=pick(self.t_ref_e, self.t_ref_i))
+        synapses = SynapseModel("conductance", tau_exc=self.tau_ampa, tau_inh=self.tau_gaba, e_exc=self.e_exc,
+                                e_inh=self.e_inh)
+        stimulated = np.concatenate([np.arange(*span) for trial in range(n_trials)
+                                     for span in self.pool_spans(trial, n_trials)[:2]])
+        drives = (PoissonDrive(self.nu_ext_hz, 1, pick(self.g_ext_e, self.g_ext_i)),
+                  PoissonDrive(self.stimulus_rates(coherence, t_on, t_off, seed), 1, self.g_ext_e, targets=stimulated))
+        pooled = (PooledProjection(AMPA(self.tau_ampa, self.e_exc), self.recurrent_g(names, "ampa")),
+                  PooledProjection(NMDA(self.tau_nmda_rise, self.tau_nmda_decay, self.alpha_nmda, self.e_exc),
+                                   self.recurrent_g(names, "nmda")),
+                  PooledProjection(GABAA(self.tau_gaba, self.e_inh), self.recurrent_g(names, "gaba")))
+        return Network(neuron=neuron, populations=populations, connectivity=empty_connectivity(self.n * n_trials),
+                       synapses=synapses, drives=drives, pooled=pooled,
+                       info={"model": "wang2002", "params": self, "n_trials": n_trials, "coherence": coherence,
+                             "t_on": t_on, "t_off": t_off})
+
+    def pool_spans(self, trial=0, n_trials=1):
+        """(first, stop) indices of pools A, B, non-selective and I of one trial in network(n_trials=...): all E first."""
+        e_start, i_start = trial * self.n_e, n_trials * self.n_e + trial * self.n_i
+        stops = np.append(self.pool_starts[1:3], self.n_e)
+        return [(e_start + first, e_start + stop) for first, stop in zip(self.pool_starts[:3], stops)] + \
+            [(i_start, i_start + self.n_i)]
+
+    def recurrent_g(self, names, receptor):
+        """{(target, source): nS} of one receptor ('ampa', 'nmda', 'gaba') within each trial, for network()."""
+        g = self.per_group[receptor]
+        n_trials = len(names) // 4
+        trial_names = [names[3 * trial:3 * trial + 3] + [names[3 * n_trials + trial]] for trial in range(n_trials)]
+        pairs = {}
+        for pools in trial_names:
+            for target_group, target in enumerate(pools):
+                if receptor == "gaba":
+                    pairs[(target, pools[3])] = g[target_group]
+                    continue
+                for source_group, source in enumerate(pools[:3]):
+                    pairs[(target, source)] = g[target_group] * self.weights[target_group, source_group]
+        return pairs
+
+    def stimulus_rates(self, coherence, t_on, t_off, seed):
+        """The stimulus rates of network(): a function of t (ms) giving the rate (Hz) of every neuron of A and B.
+
+        Each trial's two rates are redrawn every stim_resample_ms during [t_on, t_off) from Gaussians with means
+        mu0 (1 +- c/100) and s.d. stim_sigma_hz (negative draws -> 0); 0 outside. Drawn once, with seed.
+        """
+        means = self.mu0_hz * np.stack([1 + coherence / 100.0, 1 - coherence / 100.0], axis=-1)   # (n_trials, 2)
+        n_segments = max(int(np.ceil((t_off - t_on) / self.stim_resample_ms)), 1)
+        draws = means + self.stim_sigma_hz * np.random.default_rng(seed).standard_normal((n_segments,) + means.shape)
+        per_neuron = np.repeat(np.maximum(draws, 0.0).reshape(n_segments, -1), self.n_pool, axis=1)
+        silent = np.zeros(per_neuron.shape[1])
+
+        def rates_hz(t_ms):
+            if not t_on - 1e-9 <= t_ms < t_off - 1e-9:
+                return silent
+            return per_neuron[min(int((t_ms - t_on) / self.stim_resample_ms + 1e-9), n_segments - 1)]
+        return rates_hz
 
     def initial_state(self, n_trials, dt, rng):
         """Membranes uniform between reset and threshold, all gating at zero; arrays (n_trials, ...)."""
