@@ -346,6 +346,8 @@ class Network:
         every step reuses (no allocation of (n,) arrays in the loop).
         """
         check_dt(self.neuron, dt)
+        for projection in self.pooled:                     # the receptors' kinetics need small enough steps
+            check_dt(projection.receptor, dt)
         require_seed("rng", rng)
         if v0 is not None and require_finite("v0", v0, "mV").shape not in ((), (self.n,)):
             raise ValueError(f"v0 must be one potential (mV) or one per neuron, shape ({self.n},); "
@@ -737,14 +739,17 @@ class NetworkResult:
 
 
 def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_currents=(), v0=None, state=None,
-                     record_stp_ms=None, progress=None):
+                     record_stp_ms=None, until=None, progress=None):
     """Run net for t_stop ms with step dt ms; returns a NetworkResult.
 
     seed: int or numpy Generator for the initial potentials and the external (Poisson, noise) input;
     record_v / record_currents: indices of neurons whose v (mV) / input currents per channel (pA) are
     kept at every step; v0: initial potentials (default uniform, see Network.initial_v);
     state: continue from the state of an earlier run (``result.info["state"]``) instead;
-    record_stp_ms: sample the mean u and x of each plastic source population every record_stp_ms ms.
+    record_stp_ms: sample the mean u and x of each plastic source population every record_stp_ms ms;
+    until: optional function until(spiked, t_ms) called after every step with the indices of the neurons that
+    spiked in it and the time at its end; the run ends after the first step for which it returns True
+    (the result's t_stop then says when).
     """
     require_network("net", net)
     n_steps = n_steps_for(t_stop, dt)
@@ -753,6 +758,8 @@ def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_current
         require_positive("record_stp_ms", record_stp_ms, "ms")
         if net.stp is None:
             raise ValueError("record_stp_ms: the network has no short-term plasticity (stp) to record.")
+    if until is not None and not callable(until):
+        raise InputTypeError(f"until must be a function until(spiked, t_ms) -> bool (got {until!r:.60}).")
     record_v = require_indices("record_v", np.atleast_1d(record_v), net.n)
     record_currents = require_indices("record_currents", np.atleast_1d(record_currents), net.n)
     if state is not None:
@@ -784,6 +791,11 @@ def simulate_network(net, t_stop, dt=0.1, seed=None, record_v=(), record_current
         if state["last_spikes"].size:
             spike_counts[k] = state["last_spikes"].size
             spike_ids.append(state["last_spikes"])
+        if until is not None and until(state["last_spikes"], (first_step + k + 1) * dt):
+            n_steps = k + 1
+            v_trace, spike_counts = v_trace[:n_steps], spike_counts[:n_steps]
+            current_traces = {ch: trace[:n_steps] for ch, trace in current_traces.items()}
+            break
     steps = np.repeat(first_step + np.arange(n_steps), spike_counts)
     ids = np.concatenate(spike_ids) if spike_ids else np.zeros(0, dtype=int)
     t = (first_step + np.arange(n_steps) + 1) * dt

@@ -28,7 +28,9 @@ from course_lib import (analysis, connectivity, drives, inputs, network, neurons
 from course_lib.models import balanced as balanced_models
 from course_lib.models import binary as binary_models
 from course_lib.models import cann, working_memory as wm
-from course_lib.models.decision import WongWang
+from course_lib.models.decision import WangNetwork, WongWang, pool_counts, pool_rates_hz, run_trials, spiking_decisions
+from course_lib.projections import PooledProjection
+from course_lib.receptors import AMPA
 from course_lib.theory import attractor, balanced as tb, decision as td, single_neuron as sn, synapses as ts
 from course_lib.theory import toolkit
 from course_lib.theory import working_memory as twm
@@ -69,6 +71,8 @@ RESULT = network.simulate_network(BRUNEL, 20.0, seed=2)
 CONN = connectivity.Connectivity.from_pairs([0, 1, 2], [1, 2, 0], 1.0, 3, 3)
 VVS = balanced_models.VVS_COUPLINGS
 WONG = WongWang()
+WANG = WangNetwork(n_e=40, n_i=10)                            # 50 neurons: quick runs
+WANG_RUN = run_trials(WANG, 10.0, t_stop=5.0, t_on=1.0, t_off=4.0, n_trials=2, seed=1)
 AX = Figure().subplots()
 _SPIKE_RNG = np.random.default_rng(SEED)
 TIMES = np.sort(_SPIKE_RNG.uniform(0.0, 200.0, 400))
@@ -412,7 +416,10 @@ CASES = [
     ("SynapseModel", network.SynapseModel, {}, {"kind": ("obj", ["gaba"]), "tau_exc": "pos", "tau_inh": "pos",
                                                 "e_exc": "num", "e_inh": "num"}),
     ("PoissonDrive", drives.PoissonDrive, {"rate_hz": 10.0, "n_inputs": 100, "weight": 0.1},
-     {"rate_hz": "nonneg", "n_inputs": "count0", "weight": "array", "channel": ("obj", ["exc"])}),
+     {"rate_hz": "nonneg", "n_inputs": "count0", "weight": "array", "channel": ("obj", ["exc"]),
+      "targets": ("only", [[1, 1], [-1], [0.5], "abc", []])}),
+    ("PooledProjection", PooledProjection, {"receptor": AMPA(), "g_ns": {("E", "E"): 1.0}},
+     {"receptor": "obj", "g_ns": ("obj", [{}, {"E": 1.0}, {("E", "E"): NAN}, {("E", "E"): -1.0}, {("E", 3): 1.0}])}),
     ("ConstantDrive", drives.ConstantDrive, {"current_pa": 100.0}, {"current_pa": "array"}),
     ("NoiseDrive", drives.NoiseDrive, {"mean_mv": 10.0, "sigma_mv": 1.0}, {"mean_mv": "array", "sigma_mv": "nonneg"}),
     ("ShortTermPlasticity", network.ShortTermPlasticity, {"model": STP, "sources": ("E",), "targets": ("E",)},
@@ -578,6 +585,19 @@ CASES = [
      {"g": "pos", "eta": "nonneg", "j": "pos", "c_e": "whole", "gamma": "pos", "neuron": ("obj", [HH])}),
     ("brunel_balanced_rate_hz", tb.brunel_balanced_rate_hz, {"g": 5.0, "eta": 2.0},
      {"g": ("pos", [2.0]), "eta": "nonneg", "j": "pos", "c_e": "whole", "gamma": "pos", "neuron": ("obj", [HH])}),
+    # --- models: decision (spiking network on the engine) ---
+    ("WangNetwork.network", WANG.network, {"seed": 1},
+     {"coherence": ("num", [150.0, [1.0, 2.0, 3.0]]), "n_trials": "count", "t_on": ("num", [2000.0]), "t_off": "num",
+      "seed": "seed"}),
+    ("run_trials", run_trials, {"network": WANG, "t_stop": 5.0, "t_on": 1.0, "t_off": 4.0, "seed": 1},
+     {"network": ("obj", [WONG]), "coherence": ("num", [150.0]), "t_stop": "t_stop", "dt": ("dt", [1.0]),
+      "t_on": "num", "t_off": "num", "n_trials": "count", "seed": "seed", "stop_threshold_hz": "pos"}),
+    ("spiking_decisions", spiking_decisions, {"network": WANG, "t_on": 1.0, "max_decision_ms": 5.0, "seed": 1},
+     {"network": "obj", "coherence": ("num", [150.0]), "n_trials": "count", "threshold_hz": "pos", "t_on": "num",
+      "max_decision_ms": ("pos", [1e12]), "seed": "seed", "dt": ("dt", [1.0])}),
+    ("pool_counts", pool_counts, {"result": WANG_RUN}, {"result": ("obj", [RESULT]), "bin_ms": ("pos", [1e-9])}),
+    ("pool_rates_hz", pool_rates_hz, {"result": WANG_RUN},
+     {"result": ("obj", [RESULT]), "bin_ms": "pos", "window_ms": "pos"}),
     # --- theory: decision ---
     ("reduced_rate_inverse_pa", td.reduced_rate_inverse_pa, {"model": WONG, "rate_hz": 10.0},
      {"model": "obj", "rate_hz": "pos", "x_low": ("num", [1e5]), "x_high": "num", "n_iter": "count"}),
@@ -612,7 +632,8 @@ CASES = [
 #   runner's own arrays.
 # * network: Network.step / propagate / synaptic_currents / add_external_spikes / step_constants,
 #   BinaryNetwork.step, Connectivity.outgoing / outgoing_targets, PoissonDrive.counts, ConstantDrive.current_at,
-#   poisson_counts, poisson_table, lif_step_in_place, csr_rows, Network.update_neurons / total_current / scatter /
+#   poisson_counts, poisson_counts_each, poisson_table, lif_step_in_place, Network.pooled_currents / send_pooled,
+#   PooledProjection.conductance / block / initial_state, DecisionStop (simulate_network's until), csr_rows, Network.update_neurons / total_current / scatter /
 #   scatter_each / release / noise_constants / synapse_delay_steps, NoiseDrive.mean_at,
 #   PoissonDrive.expected_spikes: called in every step of a run (simulate_network and simulate_binary check
 #   what reaches them). population_weights: the helper of ei_connectivity and with_population_weights, which
@@ -623,7 +644,8 @@ CASES = [
 
 
 # Valid calls whose documented answer may be nan: "no such state" is an answer, not a failure.
-NAN_IS_AN_ANSWER = {"rate_model_bistable_range"}   # (nan, nan) when the model has no bistable range
+NAN_IS_AN_ANSWER = {"rate_model_bistable_range",   # (nan, nan) when the model has no bistable range
+                    "spiking_decisions"}           # decision time nan for a trial that has not decided
 
 
 def random_bad_value(kind, rng):

@@ -8,8 +8,8 @@ import pytest
 from scipy.optimize import fsolve
 
 from course_lib import theory
-from course_lib.models.decision import (WangNetwork, WongWang, choice_statistics, first_crossing, poisson_counts,
-                                        simulate_network, simulate_reduced, stimulus_rates_hz)
+from course_lib.models.decision import (WangNetwork, WongWang, choice_statistics, first_crossing, pool_counts,
+                                        run_trials, simulate_reduced)
 
 MODEL = WongWang()
 
@@ -169,15 +169,14 @@ def test_weibull_fit_recovers_parameters():
 
 @pytest.fixture(scope="module")
 def spiking_trial():
-    return simulate_network(WangNetwork(), coherence=51.2, t_stop=1500.0, t_on=300.0, t_off=1500.0, seed=11,
-                            record_spikes=True)
+    return run_trials(WangNetwork(), coherence=51.2, t_stop=1500.0, t_on=300.0, t_off=1500.0, seed=11)
 
 
 def test_spiking_rates_in_the_published_range(spiking_trial):
-    run = spiking_trial
-    sizes = run.pool_sizes
-    spont = run.pool_counts[0, 100:300].sum(axis=0) / sizes / 0.2        # 100-300 ms, before the stimulus
-    late = run.pool_counts[0, 1200:1500].sum(axis=0) / sizes / 0.3       # 900-1200 ms into the stimulus
+    t, counts = pool_counts(spiking_trial)                              # 1 ms bins
+    sizes = WangNetwork().pool_sizes
+    spont = counts[0, 100:300].sum(axis=0) / sizes / 0.2                 # 100-300 ms, before the stimulus
+    late = counts[0, 1200:1500].sum(axis=0) / sizes / 0.3                # 900-1200 ms into the stimulus
     # Wang (2002): spontaneous pyramidal rates of a few Hz (~2-3 Hz), interneurons higher; decision
     # state 30-40 Hz. 1600 E cells x 0.2 s give ~800 spikes: the sampling error is ~4 %, the window
     # is wide because the spontaneous state itself fluctuates.
@@ -187,47 +186,29 @@ def test_spiking_rates_in_the_published_range(spiking_trial):
     assert late[0] > late[1]                  # at 51.2 % coherence the network chooses A
 
 
-def test_spike_raster_agrees_with_pool_counts(spiking_trial):
+def test_pool_counts_count_every_spike_in_its_pool_and_bin(spiking_trial):
+    # a spike stamped (k + 1) dt belongs to step k, so to the bin k // (steps per bin): (0, 10], (10, 20], ... ms
     run = spiking_trial
-    counts = np.bincount(np.searchsorted(np.cumsum(run.pool_sizes), run.spike_indices, side="right"), minlength=4)
-    assert np.array_equal(counts, run.pool_counts[0].sum(axis=0).astype(int))
-    assert run.spike_times.min() > 0 and run.spike_times.max() <= 1500.0
-
-
-def test_pooled_gating_is_the_sum_of_single_synapses():
-    """The O(N) trick: the pooled AMPA/GABA gating equals the sum of per-neuron gating, step by step."""
-    net = WangNetwork()
-    rng = np.random.default_rng(3)
-    state = net.initial_state(2, 0.1, rng)
-    single = np.zeros((2, net.n))              # one AMPA/GABA gating variable per presynaptic neuron
-    for _ in range(200):
-        arriving = rng.random((2, net.n)) < 0.02
-        net._update_gating(state, arriving, 0.1)
-        tau = np.where(np.arange(net.n) < net.n_e, net.tau_ampa, net.tau_gaba)
-        single = single * np.exp(-0.1 / tau) + arriving
-    summed = np.add.reduceat(single, net.pool_starts, axis=1)
-    assert np.allclose(state["s_ampa"], summed[:, :3], rtol=1e-12)
-    assert np.allclose(state["s_gaba"], summed[:, 3], rtol=1e-12)
-
-
-def test_poisson_counts_have_poisson_statistics():
-    rng = np.random.default_rng(1)
-    for mean in (0.004, 0.24, 0.9):
-        counts = poisson_counts(mean, (400_000,), rng)
-        se = np.sqrt(mean / 400_000)          # standard error of the sample mean
-        assert abs(counts.mean() - mean) < 4 * se
-        assert counts.var() == pytest.approx(mean, rel=0.02)
+    t, counts = pool_counts(run, bin_ms=10.0)
+    assert np.allclose(t, 10.0 * np.arange(1, 151))
+    for pool, name in enumerate(("A", "B", "non-selective", "I")):
+        times, _ = run.spikes_of(name)
+        bins = (np.rint(times / 0.1).astype(int) - 1) // 100
+        assert np.array_equal(counts[0, :, pool], np.bincount(bins, minlength=150))
+    assert counts.sum() == run.spike_times.size
 
 
 def test_stimulus_rates_follow_coherence():
     net = WangNetwork()
-    rng = np.random.default_rng(0)
-    rates = stimulus_rates_hz(net, np.array([25.6]), n_steps=200_000, dt=0.1, t_on=0.0, t_off=1e9, rng=rng)
-    # 400 segments of 50 ms, s.d. 4 Hz: SE of the mean 0.2 Hz
-    assert rates[:, 0, 0].mean() == pytest.approx(40 * 1.256, abs=1.0)
-    assert rates[:, 0, 1].mean() == pytest.approx(40 * 0.744, abs=1.0)
-    off = stimulus_rates_hz(net, np.array([0.0]), n_steps=100, dt=0.1, t_on=5.0, t_off=8.0, rng=rng)
-    assert np.all(off[:50] == 0) and np.all(off[80:] == 0) and np.all(off[50:80] > 0)
+    rates_hz = net.stimulus_rates(np.array([25.6]), t_on=0.0, t_off=20_000.0, seed=0)
+    draws = np.array([rates_hz(t).reshape(2, net.n_pool) for t in np.arange(0.0, 20_000.0, 50.0)])
+    assert np.all(draws == draws[..., :1])                  # one rate per pool and segment
+    # 400 segments of 50 ms, s.d. 4 Hz: s.e. of the mean 0.2 Hz
+    assert draws[:, 0, 0].mean() == pytest.approx(40 * 1.256, abs=1.0)
+    assert draws[:, 1, 0].mean() == pytest.approx(40 * 0.744, abs=1.0)
+    assert np.all(rates_hz(49.99) == draws[0].ravel()) and np.all(rates_hz(50.0) == draws[1].ravel())   # every 50 ms
+    short = net.stimulus_rates(np.array([0.0]), t_on=5.0, t_off=8.0, seed=1)
+    assert np.all(short(4.9) == 0) and np.all(short(8.0) == 0) and np.all(short(5.0) > 0)
 
 
 # ------------------------------------------------------------------ read-out helpers
@@ -271,11 +252,13 @@ def test_invalid_run_arguments_are_rejected():
     with pytest.raises(ValueError, match="n_trials"):
         simulate_reduced(MODEL, n_trials=0)
     with pytest.raises(ValueError, match="n_trials must be a whole number >= 1"):
-        simulate_network(WangNetwork(), n_trials=2.5)
-    with pytest.raises(ValueError, match="too large"):
-        simulate_network(WangNetwork(), dt=1.0)
+        run_trials(WangNetwork(), n_trials=2.5)
+    with pytest.raises(ValueError, match="too large for NMDA"):
+        run_trials(WangNetwork(), dt=1.0)
     with pytest.raises(ValueError, match="swap"):
-        simulate_network(WangNetwork(), t_on=500.0, t_off=100.0)
+        run_trials(WangNetwork(), t_on=500.0, t_off=100.0)
+    with pytest.raises(TypeError, match="network"):
+        run_trials(WongWang())
     with pytest.raises(ValueError, match="matching"):
         theory.fit_weibull([1.0, 2.0], [0.6])
 
@@ -321,111 +304,15 @@ def test_noise_current_has_the_stated_variance_and_correlation_time():
     assert correlation == pytest.approx(np.exp(-1.0), abs=0.02)
 
 
-# ------------------------------------------------------------------ Wang's (2002) modified second-order Runge-Kutta
-
-SMALL = WangNetwork(n_e=8, n_i=2)          # cells 0-7 excitatory (C 500 pF, g_L 25 nS), 8-9 inhibitory (200 pF, 20 nS)
-
-
-def _rk2_run(g_of_t, dt, t_stop, v0=-60.0):
-    """Membranes of SMALL under conductances g_of_t(t) -> (AMPA, NMDA, GABA), stepped with membrane_rk2."""
-    state = {"v": np.full((1, SMALL.n), v0), "ref_left": np.zeros((1, SMALL.n))}
-    n_spikes = np.zeros(SMALL.n)
-    for k in range(round(t_stop / dt)):
-        n_spikes += SMALL.membrane_rk2(state, g_of_t(k * dt), g_of_t((k + 1) * dt), dt)[0]
-    return state["v"][0], n_spikes
-
-
-def _constant_conductance_exact(g_ampa, t, v0=-60.0):
-    """Exact v(t) (mV) and spike count of SMALL's LIF cells under a constant AMPA conductance (nS): spikes from v0,
-    then a period t_ref + tau ln((v_inf - V_reset) / (v_inf - V_th))."""
-    p = SMALL.per_neuron
-    g_total = p["g_l"] + g_ampa
-    v_inf = (p["g_l_e_l"] + g_ampa * SMALL.e_exc) / g_total
-    tau = 1.0 / (p["inv_c_m"] * g_total)
-    first = tau * np.log((v_inf - v0) / (v_inf - SMALL.v_th))
-    period = p["t_ref"] + tau * np.log((v_inf - SMALL.v_reset) / (v_inf - SMALL.v_th))
-    n_spikes = np.floor((t - first) / period) + 1
-    free = t - (first + (n_spikes - 1) * period) - p["t_ref"]          # ms since the last refractory period ended
-    assert np.all(free > 0.5)                                           # t lies between spikes: v is smooth there
-    return v_inf + (SMALL.v_reset - v_inf) * np.exp(-free / tau), n_spikes
-
-
-def test_rk2_spiking_is_second_order_against_the_exact_lif_solution():
-    """With constant conductance, the error of v after ~20 (E) and ~60 (I) spikes falls 4x per halving of dt: the
-    interpolated spike times and mid-step release keep order 2 (spikes on the grid would give 2x, order 1)."""
-    ones = np.ones((1, SMALL.n))
-    constant = lambda t: (15.0 * ones, 0.0 * ones, 0.0 * ones)          # noqa: E731
-    t_stop = 205.0
-    exact, exact_spikes = _constant_conductance_exact(15.0, t_stop)
-    errors = []
-    for dt in (0.1, 0.05, 0.025):
-        v, n_spikes = _rk2_run(constant, dt, t_stop)
-        assert np.array_equal(n_spikes, exact_spikes)
-        errors.append(np.abs(v - exact).max())
-    assert errors[0] < 0.05                                             # mV, after up to 60 spikes
-    ratios = np.array(errors[:-1]) / np.array(errors[1:])
-    assert np.all((ratios > 3.3) & (ratios < 4.8)), ratios
-
-
-def test_rk2_subthreshold_is_second_order_with_changing_conductances_and_mg_block():
-    """Decaying AMPA, NMDA (with its Mg2+ block) and GABA conductances: against an accurate ODE solution."""
-    from scipy.integrate import solve_ivp
-    ones = np.ones((1, SMALL.n))
-
-    def g_of_t(t):
-        return 5.0 + 20.0 * np.exp(-t / 2.0) * ones, 3.0 * np.exp(-t / 100.0) * ones, 10.0 * np.exp(-t / 5.0) * ones
-
-    reference = solve_ivp(lambda t, v: SMALL.dv_dt(v[None, :], *g_of_t(t))[0], (0.0, 20.0), np.full(SMALL.n, -65.0),
-                          method="DOP853", rtol=1e-11, atol=1e-11).y[:, -1]
-    errors = []
-    for dt in (0.2, 0.1, 0.05):
-        v, n_spikes = _rk2_run(g_of_t, dt, 20.0, v0=-65.0)
-        assert n_spikes.sum() == 0
-        errors.append(np.abs(v - reference).max())
-    ratios = np.array(errors[:-1]) / np.array(errors[1:])
-    assert np.all((ratios > 3.5) & (ratios < 4.5)), ratios
-
-
-def test_nmda_gating_after_one_spike_rk2_is_second_order_exponential_euler_first():
-    from scipy.integrate import solve_ivp
-    net = SMALL
-    exact = solve_ivp(lambda t, s: net._ds_nmda_dt(s, np.exp(-t / net.tau_nmda_rise)), (0.0, 20.0), [0.0],
-                      method="DOP853", rtol=1e-12, atol=1e-13).y[0, -1]
-    for integrator, order in (("rk2", 2), ("exponential_euler", 1)):
-        errors = []
-        for dt in (0.25, 0.125, 0.0625):                             # each divides the delay
-            state = net.initial_state(1, dt, np.random.default_rng(0))
-            spike = np.zeros((1, net.n), dtype=bool)
-            spike[0, 0] = True                                          # arrives at t = 0
-            for k in range(round(20.0 / dt)):
-                net._update_gating(state, spike if k == 0 else np.zeros_like(spike), dt, integrator)
-            errors.append(abs(state["s_nmda"][0, 0] - exact))
-        ratios = np.array(errors[:-1]) / np.array(errors[1:])
-        assert np.all(np.abs(ratios - 2 ** order) < 0.4), (integrator, ratios)
-
-
-def test_rk2_network_runs_reproducibly_at_spontaneous_rates():
-    runs = [simulate_network(WangNetwork(), 0.0, t_stop=300.0, t_on=300.0, t_off=300.0, seed=5, dt=0.1,
-                             integrator="rk2", progress=False) for _ in range(2)]
-    assert np.array_equal(runs[0].pool_counts, runs[1].pool_counts)
-    rates = runs[0].pool_counts[0, 100:].sum(axis=0) / runs[0].pool_sizes / 0.2      # 100-300 ms
-    assert 1.0 < rates[:3].mean() < 4.0 and 4.0 < rates[3] < 13.0
-    other = simulate_network(WangNetwork(), 0.0, t_stop=300.0, t_on=300.0, t_off=300.0, seed=5, dt=0.1,
-                             progress=False)
-    assert not np.array_equal(runs[0].pool_counts, other.pool_counts)  # the option changes the integration
-
-
-def test_bad_integrator_and_seed_are_rejected():
-    with pytest.raises(ValueError, match="integrator"):
-        simulate_network(WangNetwork(), t_stop=1.0, integrator="rk4")
+def test_bad_seed_is_rejected():
     with pytest.raises(ValueError, match="seed"):
-        simulate_network(WangNetwork(), t_stop=1.0, seed=-3)
+        run_trials(WangNetwork(), t_stop=1.0, seed=-3)
     with pytest.raises(ValueError, match="seed"):
         simulate_reduced(MODEL, seed=-1)
 
 
 def test_a_delay_that_is_not_a_whole_number_of_steps_is_refused():
     """CONVENTIONS.md section 12: a delay parameter must be a multiple of dt (0.5 ms at dt 0.2 would round)."""
-    with pytest.raises(ValueError, match=r"delay = 0.5 ms is not a multiple of dt = 0.2 ms.*dt = 0.25 ms"):
-        simulate_network(WangNetwork(), 0.0, t_stop=10.0, dt=0.2, seed=1, progress=False)
-    assert WangNetwork().delay_steps(0.1) == 5 and WangNetwork().delay_steps(0.25) == 2
+    with pytest.raises(ValueError, match=r"0.5 ms, is not a multiple of dt = 0.2 ms.*dt = 0.25 ms"):
+        run_trials(WangNetwork(), 0.0, t_stop=10.0, dt=0.2, seed=1, progress=False)
+    run_trials(WangNetwork(), 0.0, t_stop=1.0, dt=0.25, seed=1, progress=False)      # 0.25 divides 0.5

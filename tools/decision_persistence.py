@@ -2,25 +2,23 @@
 
 Protocol (Wang 2002's delayed task, lengthened): 200 ms without stimulus, a 1 s stimulus at
 coherence 51.2 %, then a delay of 3 s without stimulus. The spike counts of every pool are stored in
-50 ms bins for every trial, for three runs of 20 trials: our exponential-Euler step at dt = 0.1 ms
-(the chapter's step) and 0.02 ms, and Wang's integration, a modified second-order Runge-Kutta scheme
-at dt = 0.02 ms (Wang 2002, Experimental Procedures, "Simulations"; simulate_network(integrator="rk2")).
-The two runs at 0.02 ms use the same seeds, so their trials start from the same input. Trials run
-in chunks of CHUNK trials simulated together, each chunk with its own seed, so any chunk can be
-re-run alone and must give the same counts (`--check`, also a test). On one process of a shared
-2-core machine: about 210 s (Euler, 0.1 ms), 1320 s (Euler, 0.02 ms) and 2000 s (RK2, 0.02 ms);
-the file records the summed wall times of each run's chunks (run them in parallel with --processes).
+50 ms bins for every trial, for two runs of 20 trials on the engine (course_lib.models.decision.run_trials):
+the chapter's step, dt = 0.1 ms, and a five times smaller one, 0.02 ms (Wang's step; Wang 2002, Experimental
+Procedures, "Simulations"), to show that the result does not depend on the step. Trials run in chunks of
+CHUNK trials simulated together, each chunk with its own seed, so any chunk can be re-run alone and must
+give the same counts (`--check`, also a test). The file records the summed wall times of each run's chunks
+(run them in parallel with --processes).
 
-    python tools/decision_persistence.py                      # regenerate every run (about an hour)
-    python tools/decision_persistence.py --run rk2/0.02       # regenerate one run, keep the others
-    python tools/decision_persistence.py --check rk2/0.02 0   # re-run chunk 0 of one run and compare
+    python tools/decision_persistence.py                      # regenerate every run (about 10 min of CPU time)
+    python tools/decision_persistence.py --run dt=0.02        # regenerate one run, keep the others
+    python tools/decision_persistence.py --check dt=0.1 0     # re-run chunk 0 of one run and compare
 
-Two more runs ask why the choice is lost (SIZE_RUNS): the same protocol with our step at dt = 0.1 ms in
-a network half and twice the published size (N = 1000 and 4000, the same 4:1 split and pool fraction;
-recurrent conductances scaled by 1600 / N_E, so each cell receives the same mean input). Each cell's
-external noise is unchanged, but a pool's summed recurrent input fluctuates less in a larger network:
-if finite-size fluctuations knock the winner out of its memory state, the larger network holds longer.
-Both use the seeds SIZE_BASE_SEED + chunk (about 200 s and 850 s on one process of a loaded machine).
+Two more runs ask why the choice is lost when it is (SIZE_RUNS): the same protocol at dt = 0.1 ms in a network
+half and twice the published size (N = 1000 and 4000, the same 4:1 split and pool fraction; recurrent
+conductances scaled by 1600 / N_E, so each cell receives the same mean input). Each cell's external noise is
+unchanged, but a pool's summed recurrent input fluctuates less in a larger network: if finite-size fluctuations
+knock the winner out of its memory state, the larger network holds longer. Both use the seeds SIZE_BASE_SEED +
+chunk.
 """
 import argparse
 import json
@@ -34,28 +32,30 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from course_lib.models.decision import WangNetwork, choice_lifetime_ms, simulate_network  # noqa: E402
+from course_lib.models.decision import WangNetwork, choice_lifetime_ms, pool_counts, run_trials  # noqa: E402
 from course_lib.units import count_rate_hz  # noqa: E402
 
 DATA_FILE = ROOT / "notebooks" / "data" / "decision_persistence.json"
-RUNS = ("exponential_euler/0.1", "exponential_euler/0.02", "rk2/0.02")   # integrator/dt in ms
-STEPS_MS = (0.1, 0.02)           # a run's seeds depend only on its step: same step, same input
+RUNS = ("dt=0.1", "dt=0.02")     # the step in ms
+STEPS_MS = (0.1, 0.02)
 TRIALS = 20                      # per run
 CHUNK = 4                        # trials simulated together in one array
 PROTOCOL = {"coherence": 51.2, "t_on_ms": 200.0, "t_off_ms": 1200.0, "t_stop_ms": 4200.0, "bin_ms": 50.0}
 BASE_SEED = 2026
-SIZE_RUNS = {"N=1000": (800, 200), "N=4000": (3200, 800)}   # (n_e, n_i); exponential Euler at dt = 0.1 ms
+SIZE_RUNS = {"N=1000": (800, 200), "N=4000": (3200, 800)}   # (n_e, n_i); dt = 0.1 ms
 SIZE_BASE_SEED = 5000
 LOST_BELOW_HZ = 6.0              # the choice counts as lost when the winner's rate falls below this ...
 LOST_WINDOW_MS = 250.0           # ... averaged over this trailing window (after stimulus offset)
 
 
-def integrator_and_dt(run):
-    """Split a run name "integrator/dt" into the integrator and dt (ms); a SIZE_RUNS name is Euler at 0.1 ms."""
+def step_of(run):
+    """The step (ms) of a run: "dt=0.02" -> 0.02; a SIZE_RUNS name runs at 0.1 ms. ValueError for an unknown step."""
     if run in SIZE_RUNS:
-        return "exponential_euler", 0.1
-    integrator, dt = run.split("/")
-    return integrator, float(dt)
+        return 0.1
+    dt = float(run.removeprefix("dt="))
+    if dt not in STEPS_MS:
+        raise ValueError(f"no seeds for a run at dt = {dt} ms; the runs are {RUNS} and {tuple(SIZE_RUNS)}.")
+    return dt
 
 
 def network_of(run):
@@ -70,17 +70,16 @@ def chunk_seed(run, chunk_index):
     """Seed of one chunk of a run: every chunk can be re-run on its own."""
     if run in SIZE_RUNS:
         return SIZE_BASE_SEED + chunk_index
-    return BASE_SEED + 1000 * STEPS_MS.index(integrator_and_dt(run)[1]) + chunk_index
+    return BASE_SEED + 1000 * STEPS_MS.index(step_of(run)) + chunk_index
 
 
 def run_chunk(run, chunk_index):
     """Spike counts (n_trials, n_bins, 4) of pools A, B, non-selective, I of one chunk, as integers."""
     p = PROTOCOL
-    integrator, dt = integrator_and_dt(run)
-    result = simulate_network(network_of(run), p["coherence"], t_stop=p["t_stop_ms"], dt=dt, t_on=p["t_on_ms"],
-                              t_off=p["t_off_ms"], n_trials=CHUNK, seed=chunk_seed(run, chunk_index),
-                              bin_ms=p["bin_ms"], integrator=integrator, progress=False)
-    return result.pool_counts.astype(int), result.t
+    result = run_trials(network_of(run), p["coherence"], t_stop=p["t_stop_ms"], dt=step_of(run), t_on=p["t_on_ms"],
+                        t_off=p["t_off_ms"], n_trials=CHUNK, seed=chunk_seed(run, chunk_index), progress=False)
+    t, counts = pool_counts(result, p["bin_ms"])
+    return counts.astype(int), t
 
 
 def hold_times_ms(counts, pool_sizes, t_end_ms):
@@ -108,11 +107,10 @@ def generate(runs=RUNS, processes=1):
 
     Runs not named keep their stored counts. wall_time_s[run] is the sum of the chunks' wall times."""
     record = {"description": "Spike counts per 50 ms bin of pools A, B, non-selective, I (Wang 2002 spiking network, "
-                             "course_lib.models.decision.simulate_network with WangNetwork defaults) for trials with "
+                             "course_lib.models.decision.run_trials with WangNetwork defaults) for trials with "
                              "a 1 s stimulus followed by a 3 s delay; counts[run][trial][bin][pool], a run named "
-                             "integrator/dt (ms), or N=<neurons> for the size runs (size_runs; exponential Euler, "
-                             "dt 0.1 ms; their pools in size_pool_sizes); seeds[run]: the seed of each trial's "
-                             "chunk.",
+                             "dt=<step in ms>, or N=<neurons> for the size runs (size_runs; dt 0.1 ms; their pools "
+                             "in size_pool_sizes); seeds[run]: the seed of each trial's chunk.",
               "generated_by": "python tools/decision_persistence.py", "numpy": np.__version__,
               "runs": list(RUNS), "trials": TRIALS, "chunk": CHUNK, "base_seed": BASE_SEED,
               "protocol": PROTOCOL, "pool_sizes": WangNetwork().pool_sizes.tolist(), "size_runs": list(SIZE_RUNS),

@@ -11,8 +11,7 @@ change one setting each: a stimulus that starts after 700 ms instead of 200 ms (
 with all gating at zero, needs about 500 ms to settle into its spontaneous state; Wang does not state
 his initial conditions), and mu0 = 50 Hz instead of 40 Hz (Wang gives mu0 = 40 Hz only for the
 example stimulus of his Fig. 1B and notes that decision times change with mu0). A variant may also
-set "integrator" and "dt_ms". They are stored in notebooks/data/decision_trial_variants.json (about
-6 min of CPU time).
+set "dt_ms". They are stored in notebooks/data/decision_trial_variants.json.
 
     python tools/decision_trials.py                           # regenerate the file (about 8 min, 2 processes)
     python tools/decision_trials.py --check 3 0               # re-run chunk 0 of level 3 and compare
@@ -52,13 +51,12 @@ def chunk_seed(level_index, chunk_index):
 
 def run_chunk(level_index, chunk_index, variant=None):
     """Choices and decision times (ms) of one chunk of trials at LEVELS[level_index] (of the protocol or a variant)."""
-    settings = {**PROTOCOL, "integrator": "exponential_euler", "mu0_hz": 40.0, **VARIANTS.get(variant, {})}
+    settings = {**PROTOCOL, "mu0_hz": 40.0, **VARIANTS.get(variant, {})}
     choice, decision_time = spiking_decisions(WangNetwork(mu0_hz=settings["mu0_hz"]), LEVELS[level_index],
                                               n_trials=CHUNK if variant is None else VARIANT_CHUNK,
                                               threshold_hz=settings["threshold_hz"], t_on=settings["t_on_ms"],
                                               max_decision_ms=settings["max_decision_ms"],
-                                              seed=chunk_seed(level_index, chunk_index), dt=settings["dt_ms"],
-                                              integrator=settings["integrator"])
+                                              seed=chunk_seed(level_index, chunk_index), dt=settings["dt_ms"])
     return choice.tolist(), [None if np.isnan(t) else round(float(t), 3) for t in decision_time]
 
 

@@ -1,20 +1,24 @@
 """Decision making: Wang's (2002) spiking network and the reduced two-variable model of Wong & Wang (2006).
 
-Spiking network (``WangNetwork``, ``simulate_network``)
+Spiking network (``WangNetwork``, ``run_trials``, ``spiking_decisions``)
     1600 excitatory and 400 inhibitory leaky integrate-and-fire neurons, all-to-all coupled through
     AMPA, NMDA and GABA_A conductances. Two selective excitatory pools (A, B; a fraction f of the E
     cells each) prefer one motion direction; the rest are non-selective. Every neuron receives
     background Poisson input (2.4 kHz through AMPA); pools A and B also receive the stimulus, Poisson
     rates mu0 (1 +- c/100) for coherence c (%).
 
-    Why it is fast: all-to-all coupling means that every neuron of a target group sees the *same*
-    sum of presynaptic gating variables. AMPA and GABA gating are linear, so their sums obey the same
-    equation as one synapse with the pool's spike count as input: one number per pool. NMDA saturates
-    per presynaptic neuron, so each E neuron keeps its own NMDA gating (n_e numbers), summed per
-    pool every step. The cost per step is O(N), never O(N^2); trials are a leading array axis.
-    ``WangNetwork.network()`` builds the same network for the engine (course_lib.network) from populations
-    and pooled projections (course_lib.projections), trials as copies of the populations; the lecture's
-    runs and stored trials still come from this module's loop (issue 15 tracks the switch).
+    ``WangNetwork.network()`` builds it for the engine (course_lib.network) from populations and three
+    pooled projections (course_lib.projections: AMPA, NMDA, GABA_A). Why it is fast: all-to-all coupling
+    means that every neuron of a target group sees the *same* sum of presynaptic gating variables. AMPA
+    and GABA gating are linear, so their sums obey the same equation as one synapse with the pool's
+    spike count as input: one number per pool. NMDA saturates per presynaptic neuron, so each E neuron
+    keeps its own NMDA gating, summed per pool every step. The cost per step is O(N), never O(N^2).
+    Trials run together as independent copies of the populations (``run_trials``); ``pool_rates_hz``
+    reads the pools' rates out of the run.
+
+        from course_lib.models.decision import WangNetwork, pool_rates_hz, run_trials
+        run = run_trials(WangNetwork(), coherence=51.2, t_stop=1500.0, t_on=300.0, t_off=1500.0, seed=1)
+        t, rates = pool_rates_hz(run)        # Hz, (trials, 1 ms bins, pools A, B, non-selective, I)
 
 Reduced model (``WongWang``, ``simulate_reduced``)
     Two NMDA gating variables S1, S2, one per selective pool (Wong & Wang 2006, Appendix):
@@ -34,18 +38,18 @@ from scipy.special import exprel
 
 from ..connectivity import empty_connectivity
 from ..drives import PoissonDrive
-from ..network import Network, Population, SynapseModel, per_population
+from ..network import Network, NetworkResult, Population, SynapseModel, per_population, simulate_network
 from ..neurons import LIF
 from ..progress import progress_range
 from ..projections import PooledProjection
-from ..receptors import AMPA, GABAA, NMDA, mg_block
+from ..receptors import AMPA, GABAA, NMDA
 from ..simulation import check_dt, n_steps_for
-from ..units import count_rate_hz, expected_count, hz_to_per_ms, hz_to_per_ms_unchecked
-from ..validation import (require_above, require_choice, require_count, require_in_range, require_non_negative,
-                          require_positive, require_seed)
+from ..units import count_rate_hz, hz_to_per_ms, hz_to_per_ms_unchecked
+from ..validation import (MAX_NEURONS, InputTypeError, require_above, require_count, require_in_range,
+                          require_instance, require_memory, require_non_negative, require_number, require_positive,
+                          require_seed)
 
 POOL_NAMES = ("A", "B", "non-selective", "I")
-INTEGRATORS = ("exponential_euler", "rk2")   # spiking network: ours, and Wang's (2002) modified Runge-Kutta
 DECISION_WINDOW_MS = 50.0     # a pool's rate is averaged over this trailing window before it meets the threshold
 
 
@@ -68,8 +72,9 @@ class WangNetwork:
     Methods give none). Recurrent conductances are per synapse at the published size; a smaller
     network scales them by 1600/n_e (400/n_i) so each cell receives the same total input. Wang
     integrated with a modified second-order Runge-Kutta scheme at dt = 0.02 ms (Experimental
-    Procedures, "Simulations"; Hansel et al. 1998, Neural Comput 10:467; Shelley & Tao 2001,
-    J Comput Neurosci 11:111): step(..., integrator="rk2"); our default is exponential Euler.
+    Procedures, "Simulations"); the engine hands each conductance over as its exact mean over the step
+    and steps the membrane exactly for it (second order as well, CONVENTIONS.md section 12), at
+    dt = 0.1 ms by default.
     """
 
     n_e: int = 1600
@@ -150,27 +155,11 @@ class WangNetwork:
         """Number of neurons in A, B, non-selective, I."""
         return np.diff(np.append(self.pool_starts, self.n))
 
-    @property
-    def max_dt(self):
-        """Largest accepted step, ms: a quarter of the fastest synaptic time constant or refractory period."""
-        return min(self.tau_ampa, self.tau_nmda_rise, self.tau_gaba, max(self.t_ref_i, 1.0)) / 4.0
-
     @cached_property
     def weights(self):
         """Recurrent E weights, rows = target group (A, B, non-selective, I), columns = source pool (A, B, ns)."""
         wp, wm = self.w_plus, self.w_minus
         return np.array([[wp, wm, wm], [wm, wp, wm], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]])
-
-    @cached_property
-    def per_neuron(self):
-        """Per-neuron parameter arrays (shape (n,)): E values for E cells, I values for I cells."""
-        is_e = np.arange(self.n) < self.n_e
-        group = np.repeat(np.arange(4), self.pool_sizes)
-        pick = lambda e_value, i_value: np.where(is_e, e_value, i_value).astype(float)  # noqa: E731
-        g_l = pick(self.g_l_e, self.g_l_i)
-        return {"group": group, "inv_c_m": 1.0 / pick(self.c_m_e, self.c_m_i), "g_l": g_l,
-                "g_l_e_l": g_l * self.e_l, "t_ref": pick(self.t_ref_e, self.t_ref_i),
-                "g_ext": pick(self.g_ext_e, self.g_ext_i)}
 
     @cached_property
     def per_group(self):
@@ -179,14 +168,6 @@ class WangNetwork:
         return {"ampa": np.array([self.g_ampa_e] * 3 + [self.g_ampa_i]) * e_scale,
                 "nmda": np.array([self.g_nmda_e] * 3 + [self.g_nmda_i]) * e_scale,
                 "gaba": np.array([self.g_gaba_e] * 3 + [self.g_gaba_i]) * i_scale}
-
-    def delay_steps(self, dt):
-        """Synaptic delay in whole steps of dt (at least one); ValueError if the delay is not a multiple of dt."""
-        steps = int(round(self.delay / dt))
-        if abs(steps * dt - self.delay) > 1e-6 * max(self.delay, dt):
-            raise ValueError(f"delay = {self.delay} ms is not a multiple of dt = {dt} ms; choose dt that divides "
-                             f"the delay (e.g. dt = {self.delay / max(steps, 1):g} ms).")
-        return max(steps, 1)
 
     def population_names(self, n_trials=1):
         """Names of the engine network's populations, E first: 'A', 'B', 'non-selective', 'I' (with n_trials > 1,
@@ -206,12 +187,8 @@ class WangNetwork:
         a PoissonDrive on pools A and B whose rates (stimulus_rates, drawn with seed) change every
         stim_resample_ms. Run it with network.simulate_network(net, t_stop, dt, seed=...).
         """
-        n_trials = require_count("n_trials", n_trials)
-        require_seed("seed", seed)
-        if t_off < t_on:
-            raise ValueError(f"t_off ({t_off} ms) is before t_on ({t_on} ms); swap them.")
-        coherence = np.broadcast_to(np.asarray(coherence, dtype=float), (n_trials,)).copy()
-        require_in_range("coherence", coherence, -100.0, 100.0, "%")
+        n_trials = require_count("n_trials", n_trials, maximum=MAX_NEURONS // max(self.n, 1))
+        coherence = self.trial_coherences(coherence, n_trials)
         names = self.population_names(n_trials)
         sizes = np.tile(self.pool_sizes[:3], n_trials).tolist() + [int(self.pool_sizes[3])] * n_trials
         populations = tuple(Population(name, size, inhibitory=name.startswith("I"), delay=self.delay)
@@ -258,284 +235,158 @@ class WangNetwork:
                     pairs[(target, source)] = g[target_group] * self.weights[target_group, source_group]
         return pairs
 
+    def trial_coherences(self, coherence, n_trials):
+        """Coherence (%) of each of n_trials trials, from a number or one value per trial (checked: -100 .. 100)."""
+        coherence = require_in_range("coherence", coherence, -100.0, 100.0, "%")
+        if coherence.shape not in ((), (n_trials,)):
+            raise ValueError(f"coherence has shape {coherence.shape}; give a number or one per trial, ({n_trials},).")
+        return np.broadcast_to(coherence, (n_trials,)).astype(float)
+
     def stimulus_rates(self, coherence, t_on, t_off, seed):
         """The stimulus rates of network(): a function of t (ms) giving the rate (Hz) of every neuron of A and B.
 
-        Each trial's two rates are redrawn every stim_resample_ms during [t_on, t_off) from Gaussians with means
-        mu0 (1 +- c/100) and s.d. stim_sigma_hz (negative draws -> 0); 0 outside. Drawn once, with seed.
+        coherence: one value (%) per trial. Each trial's two rates are redrawn every stim_resample_ms during
+        [t_on, t_off) from Gaussians with means mu0 (1 +- c/100) and s.d. stim_sigma_hz (negative draws -> 0);
+        0 outside. Drawn once, with seed.
         """
-        means = self.mu0_hz * np.stack([1 + coherence / 100.0, 1 - coherence / 100.0], axis=-1)   # (n_trials, 2)
+        coherence = require_in_range("coherence", np.atleast_1d(coherence), -100.0, 100.0, "%")
+        require_seed("seed", seed)
+        t_on, t_off = require_number("t_on", t_on, "ms"), require_number("t_off", t_off, "ms")
+        if t_off < t_on:
+            raise ValueError(f"t_off ({t_off} ms) is before t_on ({t_on} ms); swap them.")
         n_segments = max(int(np.ceil((t_off - t_on) / self.stim_resample_ms)), 1)
+        require_memory("The stimulus rates", n_segments * coherence.size * 2,
+                       advice="Shorten the stimulus (t_off - t_on).")
+        means = self.mu0_hz * np.stack([1 + coherence / 100.0, 1 - coherence / 100.0], axis=-1)   # (n_trials, 2)
         draws = means + self.stim_sigma_hz * np.random.default_rng(seed).standard_normal((n_segments,) + means.shape)
-        per_neuron = np.repeat(np.maximum(draws, 0.0).reshape(n_segments, -1), self.n_pool, axis=1)
-        silent = np.zeros(per_neuron.shape[1])
+        draws = np.maximum(draws, 0.0).reshape(n_segments, -1)         # (segments, trial-major A, B rates)
+        silent, last = np.zeros(draws.shape[1] * self.n_pool), {}
 
         def rates_hz(t_ms):
             if not t_on - 1e-9 <= t_ms < t_off - 1e-9:
                 return silent
-            return per_neuron[min(int((t_ms - t_on) / self.stim_resample_ms + 1e-9), n_segments - 1)]
+            segment = min(int((t_ms - t_on) / self.stim_resample_ms + 1e-9), n_segments - 1)
+            if last.get("segment") != segment:                        # one rate per neuron of A and B, per trial
+                last.update(segment=segment, rates=np.repeat(draws[segment], self.n_pool))
+            return last["rates"]
         return rates_hz
 
-    def initial_state(self, n_trials, dt, rng):
-        """Membranes uniform between reset and threshold, all gating at zero; arrays (n_trials, ...)."""
-        shape = (n_trials, self.n)
-        return {"v": rng.uniform(self.v_reset, self.v_th, shape), "ref_left": np.zeros(shape),
-                "s_ext": np.zeros(shape),                        # external AMPA gating, per neuron
-                "s_ampa": np.zeros((n_trials, 3)),               # recurrent AMPA, summed per E pool
-                "s_gaba": np.zeros(n_trials),                    # GABA, summed over all I cells
-                "x_nmda": np.zeros((n_trials, self.n_e)),        # NMDA rise variable, per E cell
-                "s_nmda": np.zeros((n_trials, self.n_e)),        # NMDA gating, per E cell
-                "in_transit": np.zeros((self.delay_steps(dt), n_trials, self.n), dtype=bool), "k": 0}
 
-    def keep_trials(self, state, keep):
-        """Drop from state every trial whose entry in the boolean mask keep (n_trials,) is False."""
-        for key, value in state.items():
-            if key == "in_transit":
-                state[key] = value[:, keep]
-            elif isinstance(value, np.ndarray):
-                state[key] = value[keep]
+# ---------------------------------------------------------------------------------------------
+# Running trials on the engine, and reading out the pools
+# ---------------------------------------------------------------------------------------------
 
-    def _update_gating(self, state, arriving, dt, integrator="exponential_euler"):
-        """Advance the synaptic gating by dt given the spikes arriving now; returns the summed NMDA gating per pool.
+class DecisionStop:
+    """until() for network.simulate_network: ends a run once every trial has decided (pool A or B above threshold).
 
-        AMPA, GABA and the NMDA rise variable x are exact for spikes arriving at the start of the step. The NMDA
-        gating s takes an exponential-Euler step with x frozen, or (integrator "rk2") a Heun step with x decaying.
-        """
-        counts = np.add.reduceat(arriving, self.pool_starts, axis=1, dtype=float)   # (n_trials, 4)
-        state["s_ampa"] = state["s_ampa"] * np.exp(-dt / self.tau_ampa) + counts[:, :3]
-        state["s_gaba"] = state["s_gaba"] * np.exp(-dt / self.tau_gaba) + counts[:, 3]
-        x = state["x_nmda"] * np.exp(-dt / self.tau_nmda_rise) + arriving[:, :self.n_e]
-        if integrator == "rk2":
-            s = state["s_nmda"]
-            k1 = self._ds_nmda_dt(s, x)
-            k2 = self._ds_nmda_dt(s + dt * k1, x * np.exp(-dt / self.tau_nmda_rise))
-            state["s_nmda"] = s + 0.5 * dt * (k1 + k2)
-        else:
-            rate = 1.0 / self.tau_nmda_decay + self.alpha_nmda * x       # ds/dt = alpha x - rate s, x frozen
-            s_inf = self.alpha_nmda * x / rate
-            state["s_nmda"] = s_inf + (state["s_nmda"] - s_inf) * np.exp(-dt * rate)
-        state["x_nmda"] = x
-        return np.add.reduceat(state["s_nmda"], self.pool_starts[:3], axis=1)
-
-    def _ds_nmda_dt(self, s, x):
-        """dS/dt (1/ms) of the NMDA gating s for rise variable x: alpha x (1 - s) - s / tau_decay."""
-        return self.alpha_nmda * x * (1.0 - s) - s / self.tau_nmda_decay
-
-    def _conductances(self, s_ext, s_ampa, nmda_pool, s_gaba):
-        """Conductances (nS) of every cell, each (n_trials, n): AMPA (external + recurrent), NMDA (unblocked), GABA."""
-        p, g, group = self.per_neuron, self.per_group, self.per_neuron["group"]
-        g_ampa = (s_ampa @ self.weights.T * g["ampa"])[:, group]     # nS, every cell of a group alike
-        g_nmda = (nmda_pool @ self.weights.T * g["nmda"])[:, group]
-        g_gaba = (s_gaba[:, None] * g["gaba"])[:, group]
-        return p["g_ext"] * s_ext + g_ampa, g_nmda, g_gaba
-
-    def _membrane(self, state, nmda_pool, dt):
-        """Exponential-Euler step of every membrane with all conductances frozen over the step; returns spiked."""
-        p = self.per_neuron
-        g_ampa, g_nmda, g_gaba = self._conductances(state["s_ext"], state["s_ampa"], nmda_pool, state["s_gaba"])
-        v = state["v"]
-        g_exc = g_ampa + g_nmda * mg_block(v)
-        g_total = p["g_l"] + g_exc + g_gaba
-        v_inf = (p["g_l_e_l"] + g_exc * self.e_exc + g_gaba * self.e_inh) / g_total
-        v = v_inf + (v - v_inf) * np.exp(-dt * p["inv_c_m"] * g_total)
-        v[state["ref_left"] > 1e-9] = self.v_reset                  # refractory cells stay at reset
-        spiked = v >= self.v_th
-        v[spiked] = self.v_reset
-        state["v"] = v
-        state["ref_left"] = np.where(spiked, p["t_ref"], np.maximum(state["ref_left"] - dt, 0.0))
-        return spiked
-
-    def dv_dt(self, v, g_ampa, g_nmda, g_gaba):
-        """dV/dt (mV/ms) of every cell at v (mV) for AMPA, unblocked NMDA and GABA conductances (nS)."""
-        p = self.per_neuron
-        g_exc = g_ampa + g_nmda * mg_block(v)
-        return (p["g_l_e_l"] - p["g_l"] * v + g_exc * (self.e_exc - v) + g_gaba * (self.e_inh - v)) * p["inv_c_m"]
-
-    def membrane_rk2(self, state, g_start, g_end, dt):
-        """Modified second-order Runge-Kutta step of every membrane; returns spiked (Hansel et al. 1998).
-
-        g_start, g_end: the conductances (AMPA, NMDA, GABA; nS) at the start and end of the step. Heun's
-        method; a spike time is interpolated linearly between the two ends of the step, and the refractory
-        period counts from it, so a cell leaving it in mid-step integrates only the rest of the step (from
-        the step's starting conductances: an error of order dt^2 once per spike, which keeps the order 2).
-        """
-        ref_left = state["ref_left"]
-        free = dt - np.minimum(ref_left, dt)               # ms of this step after the refractory period
-        start = np.where(ref_left > 1e-9, self.v_reset, state["v"])
-        k1 = self.dv_dt(start, *g_start)
-        v = start + 0.5 * free * (k1 + self.dv_dt(start + free * k1, *g_end))
-        spiked = v >= self.v_th
-        since_spike = free * (v - self.v_th) / np.maximum(v - start, 1e-12)   # ms from the spike to the step's end
-        state["ref_left"] = np.where(spiked, self.per_neuron["t_ref"] - since_spike, np.maximum(ref_left - dt, 0.0))
-        state["v"] = np.where(spiked, self.v_reset, v)
-        return spiked
-
-    def step(self, state, stim_hz, dt, rng, integrator="exponential_euler"):
-        """Advance every trial by dt ms under stimulus rates stim_hz (n_trials, 2) to pools A, B (Hz); returns spiked.
-
-        spiked has shape (n_trials, n). rng supplies the Poisson input (background and stimulus). integrator:
-        "exponential_euler" (conductances frozen over the step, spikes on the grid) or "rk2" (Wang 2002's modified
-        second-order Runge-Kutta: Heun's method with interpolated spike times). Spikes arrive at step boundaries.
-        """
-        slot = state["k"] % state["in_transit"].shape[0]
-        nmda_start = np.add.reduceat(state["s_nmda"], self.pool_starts[:3], axis=1) if integrator == "rk2" else None
-        nmda_pool = self._update_gating(state, state["in_transit"][slot], dt, integrator)
-        arrivals = poisson_counts(expected_count(self.nu_ext_hz, dt), state["v"].shape, rng)   # background
-        if np.any(stim_hz > 0):                                     # stimulus: pools A and B
-            m = self.n_pool
-            arrivals[:, :m] += poisson_counts(expected_count(stim_hz[:, :1], dt), (len(stim_hz), m), rng)
-            arrivals[:, m:2 * m] += poisson_counts(expected_count(stim_hz[:, 1:], dt), (len(stim_hz), m), rng)
-        state["s_ext"] = state["s_ext"] * np.exp(-dt / self.tau_ampa) + arrivals
-        if integrator == "rk2":
-            ampa, gaba = np.exp(-dt / self.tau_ampa), np.exp(-dt / self.tau_gaba)
-            g_start = self._conductances(state["s_ext"], state["s_ampa"], nmda_start, state["s_gaba"])
-            g_end = self._conductances(state["s_ext"] * ampa, state["s_ampa"] * ampa, nmda_pool,
-                                       state["s_gaba"] * gaba)
-            spiked = self.membrane_rk2(state, g_start, g_end, dt)
-        else:
-            spiked = self._membrane(state, nmda_pool, dt)
-        state["in_transit"][slot] = spiked           # arrives delay_steps later
-        state["k"] += 1
-        return spiked
-
-
-def poisson_counts(mean, shape, rng, k_max=12):
-    """Poisson counts of the given shape with small means (broadcastable to shape), by inverse transform.
-
-    One uniform number u per entry; the count is the number of cumulative probabilities P(N <= k)
-    that u exceeds. Several times faster than rng.poisson for means well below 1; exact up to
-    P(N > k_max), which is below 1e-9 for means up to 1.
+    Counts the spikes of pools A and B of every trial in bins of bin_ms; at the end of each bin from t_on on,
+    a trial has decided once either pool's rate over the trailing DECISION_WINDOW_MS reaches threshold_hz
+    (as pool_rates_hz computes it, so first_crossing finds the same decisions).
     """
-    mean = np.asarray(mean, dtype=float)
-    if np.any(mean > 1.0):
-        return rng.poisson(np.broadcast_to(mean, shape)).astype(float)
-    u = rng.random(shape)
-    probability = np.exp(-mean)          # P(N = 0)
-    cumulative = probability
-    counts = np.zeros(shape)
-    for k in range(1, k_max + 1):
-        above = u > cumulative
-        if not above.any():
-            break
-        counts += above
-        probability = probability * mean / k
-        cumulative = cumulative + probability
-    return counts
+
+    def __init__(self, network, n_trials, t_on, threshold_hz, dt, bin_ms=1.0):
+        self.network, self.n_trials, self.t_on, self.threshold_hz = network, n_trials, t_on, threshold_hz
+        self.steps_per_bin = max(int(round(bin_ms / dt)), 1)
+        self.bin_ms, self.dt = self.steps_per_bin * dt, dt
+        self.window = max(int(round(DECISION_WINDOW_MS / self.bin_ms)), 1)
+        self.starts = np.array([span[0] for trial in range(n_trials)                 # A/0, B/0, A/1, B/1, ...
+                                for span in network.pool_spans(trial, n_trials)[:2]])
+        self.recent = np.zeros((self.window, 2 * n_trials))             # spikes per bin, the last `window` bins
+        self.decided = np.zeros(n_trials, dtype=bool)
+
+    def __call__(self, spiked, t_ms):
+        k = int(round(t_ms / self.dt)) - 1                                  # the step that just ended
+        row = self.recent[(k // self.steps_per_bin) % self.window]
+        if k % self.steps_per_bin == 0:
+            row.fill(0.0)                                                   # a new bin starts
+        pool = np.searchsorted(self.starts, spiked, side="right") - 1
+        inside = (pool >= 0) & (spiked < self.starts[np.maximum(pool, 0)] + self.network.n_pool)
+        np.add.at(row, pool[inside], 1.0)
+        if (k + 1) % self.steps_per_bin or k * self.dt < self.t_on:
+            return False
+        rates = count_rate_hz(self.recent.sum(axis=0), self.window * self.bin_ms, self.network.n_pool)
+        self.decided |= rates.reshape(self.n_trials, 2).max(axis=1) >= self.threshold_hz
+        return bool(self.decided.all())
 
 
-def stimulus_rates_hz(network, coherence, n_steps, dt, t_on, t_off, rng):
-    """Stimulus rates (Hz) to pools A and B at every step, shape (n_steps, n_trials, 2).
+def run_trials(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=500.0, t_off=1500.0, n_trials=1, seed=None,
+               stop_threshold_hz=None, progress=None):
+    """Run n_trials of the spiking network together on the engine; returns its course_lib.network.NetworkResult.
 
-    During [t_on, t_off) each pool's rate is redrawn every stim_resample_ms from a Gaussian with mean
-    mu0 (1 + c/100) for A and mu0 (1 - c/100) for B and s.d. stim_sigma_hz (negative draws -> 0).
-    """
-    coherence = np.atleast_1d(np.asarray(coherence, dtype=float))
-    means = network.mu0_hz * np.stack([1 + coherence / 100.0, 1 - coherence / 100.0], axis=-1)
-    t = np.arange(n_steps) * dt
-    segment = np.floor((t - t_on) / network.stim_resample_ms).astype(int)
-    n_segments = max(int(segment.max()) + 1, 1)
-    draws = means + network.stim_sigma_hz * rng.standard_normal((n_segments,) + means.shape)
-    rates = np.maximum(draws, 0.0)[np.clip(segment, 0, n_segments - 1)]
-    on = (t >= t_on) & (t < t_off)
-    return rates * on[:, None, None]
-
-
-@dataclass
-class NetworkResult:
-    """Spiking-network run: pool spike counts per time bin for every trial, and the raster of trial 0."""
-
-    t: np.ndarray               # end of each bin, ms, shape (n_bins,)
-    pool_counts: np.ndarray     # spikes per bin of pools A, B, non-selective, I: (n_trials, n_bins, 4)
-    pool_sizes: np.ndarray      # neurons in A, B, non-selective, I
-    bin_ms: float
-    coherence: np.ndarray       # %, shape (n_trials,)
-    t_on: float
-    t_off: float
-    spike_times: np.ndarray = field(default=None)    # ms, trial 0 (if recorded)
-    spike_indices: np.ndarray = field(default=None)  # neuron index, trial 0 (if recorded)
-
-    def pool_rates_hz(self, window_ms=DECISION_WINDOW_MS):
-        """Population rate (Hz) of each pool, averaged over the trailing window_ms: (n_trials, n_bins, 4)."""
-        width = max(int(round(window_ms / self.bin_ms)), 1)
-        cumulative = np.cumsum(self.pool_counts, axis=1)           # whole spike counts: sums are exact
-        shifted = np.concatenate([np.zeros_like(cumulative[:, :width]), cumulative[:, :-width]], axis=1)
-        bins_in_window = np.minimum(np.arange(1, self.t.size + 1), width)[None, :, None]
-        return count_rate_hz(cumulative - shifted, bins_in_window * self.bin_ms, self.pool_sizes)
-
-
-def simulate_network(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=500.0, t_off=1500.0,
-                     n_trials=1, seed=None, bin_ms=1.0, record_spikes=False, stop_threshold_hz=None,
-                     integrator="exponential_euler", progress=None):
-    """Run n_trials of the spiking network in one array; coherence (%) is a number or one per trial.
-
-    The stimulus is on during [t_on, t_off) ms. Returns a NetworkResult with pool spike counts in
-    bins of bin_ms, and (record_spikes=True) the spike raster of trial 0. With stop_threshold_hz a
-    trial stops once pool A or B has passed it (50 ms window, checked every bin): it is dropped
-    from the arrays (its counts stay zero from then on), and the run ends when every trial has decided.
-    integrator: "exponential_euler" or "rk2" (Wang 2002's scheme, see WangNetwork.step).
+    coherence (%): a number or one per trial; the stimulus is on during [t_on, t_off) ms. The trials are
+    independent copies of the populations (WangNetwork.network: "A/0", "B/0", ...; one trial: "A", "B",
+    "non-selective", "I"). seed draws the stimulus rates, then the initial potentials and the Poisson input.
+    With stop_threshold_hz the run ends once every trial has decided (DecisionStop, checked every 1 ms).
+    pool_rates_hz(result) gives the pools' rates.
     """
     network = WangNetwork() if network is None else network
-    check_dt(network, dt)
-    require_choice("integrator", integrator, INTEGRATORS)
+    require_instance("network", network, WangNetwork)
     require_seed("seed", seed)
-    require_positive("t_stop", t_stop, "ms")
-    require_positive("bin_ms", bin_ms, "ms")
-    require_count("n_trials", n_trials)
-    if t_off < t_on:
-        raise ValueError(f"t_off ({t_off} ms) is before t_on ({t_on} ms); swap them.")
-    coherence = np.broadcast_to(np.asarray(coherence, dtype=float), (int(n_trials),)).copy()
-    require_in_range("coherence", coherence, -100.0, 100.0, "%")
+    n_steps_for(t_stop, dt)                                  # t_stop and dt, before anything is built
     rng = np.random.default_rng(seed)
-    n_steps = n_steps_for(t_stop, dt)
-    steps_per_bin = max(int(round(bin_ms / dt)), 1)
+    net = network.network(coherence, n_trials, t_on, t_off, seed=rng)
+    until = None
+    if stop_threshold_hz is not None:
+        require_positive("stop_threshold_hz", stop_threshold_hz, "Hz")
+        until = DecisionStop(network, int(n_trials), t_on, stop_threshold_hz, dt)
+    return simulate_network(net, t_stop, dt, seed=rng, until=until, progress=progress)
+
+
+def pool_counts(result, bin_ms=1.0):
+    """Spikes of pools A, B, non-selective and I of every trial in bins of bin_ms: (t in ms at each bin's end,
+    counts of shape (n_trials, n_bins, 4)). result: a run of a WangNetwork.network (run_trials)."""
+    if not isinstance(result, NetworkResult) or result.info.get("model") != "wang2002":
+        raise InputTypeError(f"result must be a run of WangNetwork.network() (run_trials returns one), got "
+                             f"{type(result).__name__}.")
+    network, n_trials, t_start = result.info["params"], result.info["n_trials"], result.info["t_start"]
+    require_positive("bin_ms", bin_ms, "ms")
+    require_memory("The pool counts", n_trials * 4 * (result.t_stop - t_start) / bin_ms,
+                   advice="Use larger bins (bin_ms).")
+    steps_per_bin = max(int(round(bin_ms / result.dt)), 1)
+    n_steps = int(round((result.t_stop - t_start) / result.dt))
     n_bins = -(-n_steps // steps_per_bin)
-    stim = stimulus_rates_hz(network, coherence, n_steps, dt, t_on, t_off, rng)
-    state = network.initial_state(int(n_trials), dt, rng)
-    counts = np.zeros((int(n_trials), n_bins, 4))
-    raster_steps, raster_ids = [], []
-    bin_ms = steps_per_bin * dt
-    window = max(int(round(DECISION_WINDOW_MS / bin_ms)), 1)
-    running = np.arange(int(n_trials))            # trials still simulated (all, unless stop_threshold_hz)
-    for k in progress_range(n_steps, progress, work=n_steps * n_trials * network.n):
-        spiked = network.step(state, stim[k][running], dt, rng, integrator)
-        counts[running, k // steps_per_bin] += np.add.reduceat(spiked, network.pool_starts, axis=1, dtype=float)
-        if record_spikes and running[0] == 0 and spiked[0].any():
-            ids = np.flatnonzero(spiked[0])
-            raster_steps.append(np.full(ids.size, k))
-            raster_ids.append(ids)
-        if stop_threshold_hz is not None and (k + 1) % steps_per_bin == 0 and k * dt >= t_on:
-            b = (k + 1) // steps_per_bin
-            recent = count_rate_hz(counts[running, max(b - window, 0):b, :2].sum(axis=1), window * bin_ms,
-                                   network.pool_sizes[:2])     # as pool_rates_hz computes it, to the last bit
-            undecided = recent.max(axis=1) < stop_threshold_hz
-            if not undecided.any():
-                n_steps, n_bins, counts = k + 1, b, counts[:, :b]
-                break
-            if not undecided.all():
-                running = running[undecided]
-                network.keep_trials(state, undecided)
-    result = NetworkResult(t=np.minimum((np.arange(n_bins) + 1) * steps_per_bin, n_steps) * dt,
-                           pool_counts=counts, pool_sizes=network.pool_sizes, bin_ms=bin_ms,
-                           coherence=coherence, t_on=t_on, t_off=t_off)
-    if record_spikes:
-        steps = np.concatenate(raster_steps) if raster_steps else np.zeros(0, dtype=int)
-        result.spike_times = (steps + 1) * dt
-        result.spike_indices = np.concatenate(raster_ids) if raster_ids else np.zeros(0, dtype=int)
-    return result
+    starts = np.array([span[0] for trial in range(n_trials) for span in network.pool_spans(trial, n_trials)])
+    order = np.argsort(starts)                                        # E of every trial come before the I cells
+    group = order[np.searchsorted(starts[order], result.spike_indices, side="right") - 1]   # trial * 4 + pool
+    step = np.rint((result.spike_times - t_start) / result.dt).astype(np.int64) - 1        # stamped at (k + 1) dt
+    flat = (group // 4 * n_bins + step // steps_per_bin) * 4 + group % 4
+    counts = np.bincount(flat, minlength=n_trials * n_bins * 4).reshape(n_trials, n_bins, 4).astype(float)
+    t = t_start + np.minimum((np.arange(n_bins) + 1) * steps_per_bin, n_steps) * result.dt
+    return t, counts
+
+
+def pool_rates_hz(result, bin_ms=1.0, window_ms=DECISION_WINDOW_MS):
+    """Population rates (Hz) of pools A, B, non-selective, I over the trailing window_ms, at the end of every bin:
+    (t in ms, rates of shape (n_trials, n_bins, 4)). In the first bins the window holds what there is."""
+    t, counts = pool_counts(result, bin_ms)
+    require_positive("window_ms", window_ms, "ms")
+    bin_ms = max(int(round(bin_ms / result.dt)), 1) * result.dt
+    width = max(int(round(window_ms / bin_ms)), 1)
+    cumulative = np.cumsum(counts, axis=1)                     # whole spike counts: sums are exact
+    shifted = np.concatenate([np.zeros_like(cumulative[:, :width]), cumulative[:, :-width]], axis=1)
+    bins_in_window = np.minimum(np.arange(1, t.size + 1), width)[None, :, None]
+    return t, count_rate_hz(cumulative - shifted, bins_in_window * bin_ms, result.info["params"].pool_sizes)
 
 
 def spiking_decisions(network=None, coherence=0.0, n_trials=1, threshold_hz=15.0, t_on=200.0,
-                      max_decision_ms=2000.0, seed=None, dt=0.1, integrator="exponential_euler"):
+                      max_decision_ms=2000.0, seed=None, dt=0.1):
     """Reaction-time trials of the spiking network: choice (0 = A, 1 = B, -1 = none) and decision time (ms).
 
-    The stimulus comes on at t_on and stays on until the trial decides (pool A or B crosses
-    threshold_hz, 50 ms window) or max_decision_ms have passed; decided trials leave the arrays.
+    The stimulus comes on at t_on and stays on until every trial has decided (pool A or B crosses
+    threshold_hz, 50 ms window) or max_decision_ms have passed.
     """
     require_positive("max_decision_ms", max_decision_ms, "ms")
+    require_number("t_on", t_on, "ms")
+    require_positive("dt", dt, "ms")
     t_stop = t_on + max_decision_ms
-    run = simulate_network(network, coherence, t_stop=t_stop, dt=dt, t_on=t_on, t_off=t_stop, n_trials=n_trials,
-                           seed=seed, stop_threshold_hz=threshold_hz, integrator=integrator)
-    return first_crossing(run.t, run.pool_rates_hz()[..., :2], threshold_hz, t_start=t_on)
+    try:
+        n_steps_for(t_stop, dt)
+    except ValueError as err:
+        raise ValueError(f"t_on + max_decision_ms = {t_stop} ms: {err}") from None
+    run = run_trials(network, coherence, t_stop=t_stop, dt=dt, t_on=t_on, t_off=t_stop, n_trials=n_trials,
+                     seed=seed, stop_threshold_hz=threshold_hz)
+    t, rates = pool_rates_hz(run)
+    return first_crossing(t, rates[..., :2], threshold_hz, t_start=t_on)
 
 
 # ---------------------------------------------------------------------------------------------
