@@ -1,6 +1,6 @@
 """Many reaction-time trials of Wang's (2002) spiking decision network, stored for chapter 10.
 
-A psychometric curve of the spiking network needs many trials: 1200 take about 8 minutes on 2 cores,
+A psychometric curve of the spiking network needs many trials: 1200 take about 9 minutes on 2 cores,
 too long for a lecture notebook (60 s budget). This script runs them once and writes
 notebooks/data/decision_spiking_trials.json, which the notebook reads. Every chunk of trials has its
 own seed, so any chunk can be re-run alone and must give the same choices and decision times
@@ -13,7 +13,7 @@ his initial conditions), and mu0 = 50 Hz instead of 40 Hz (Wang gives mu0 = 40 H
 example stimulus of his Fig. 1B and notes that decision times change with mu0). A variant may also
 set "dt_ms". They are stored in notebooks/data/decision_trial_variants.json.
 
-    python tools/decision_trials.py                           # regenerate the file (about 8 min, 2 processes)
+    python tools/decision_trials.py                           # regenerate the file (about 9 min, 2 processes)
     python tools/decision_trials.py --check 3 0               # re-run chunk 0 of level 3 and compare
     python tools/decision_trials.py --variants                # regenerate the variants (or name some)
     python tools/decision_trials.py --variant t_on_700 --check 5 0   # re-run one variant's chunk and compare
