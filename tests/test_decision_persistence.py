@@ -64,7 +64,7 @@ def test_every_trial_chooses_the_favoured_pool_and_starts_the_delay_above_the_lo
 
 def test_what_the_chapter_says_about_the_delay(stored):
     """Chapter 10: at both steps most trials hold the choice through 2 s (16 of 20) and more than half through
-    all 3 s (11 and 12 of 20); the step does not change the hold times (Mann-Whitney p = 0.70); the winner's mean
+    all 3 s (11 and 12 of 20); the step does not change the hold times (Mann-Whitney p = 0.71); the winner's mean
     rate falls from about 21 Hz in the first 0.5 s after the stimulus to about 10 Hz after 2-3 s."""
     from scipy.stats import mannwhitneyu
     holds = {run: _hold_times(stored, run)[1] for run in decision_persistence.RUNS}

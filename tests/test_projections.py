@@ -191,15 +191,3 @@ def test_poisson_counts_each_are_independent_poisson_counts():
     correlation = np.corrcoef(draws[:, 2:].T)[np.triu_indices(3, 1)]
     assert np.all(np.abs(correlation) < 4 / np.sqrt(20_000))
     assert np.array_equal(poisson_counts_each(np.zeros(3), rng), [0, 0, 0])
-
-
-def test_wang_network_on_the_engine_idles_and_decides_in_the_published_range():
-    # as tests/test_decision.py asks of chapter 10's own loop: Wang (2002) reports spontaneous pyramidal rates of
-    # ~2-3 Hz (interneurons higher) and a winner at 30-40 Hz; at c = 51.2 % pool A wins
-    w = WangNetwork()
-    net = w.network(coherence=51.2, t_on=300.0, t_off=1500.0, seed=11)
-    run = simulate_network(net, 1500.0, 0.1, seed=12)
-    spont = np.array([run.mean_rate_hz(name, 100.0, 300.0) for name in ("A", "B", "non-selective", "I")])
-    late = np.array([run.mean_rate_hz(name, 1200.0, 1500.0) for name in ("A", "B")])
-    assert 1.5 < spont[:3].mean() < 4.0 and 5.0 < spont[3] < 13.0
-    assert 25.0 < late[0] < 45.0 and late[1] < 5.0

@@ -61,6 +61,22 @@ def test_binned_population_rate_counts_as_analysis_does():
     assert rate.tolist() == pytest.approx([0.0, 3 / (size * 0.1), 2 / (size * 0.1)])   # 200 and 250, not 300
 
 
+def test_decision_pool_counts_and_the_decision_stop_count_as_analysis_does():
+    from course_lib.models.decision import DecisionStop, WangNetwork, pool_counts, run_trials
+    wang = WangNetwork(n_e=40, n_i=10)                                # pool A: neurons 0-5
+    run = run_trials(wang, 0.0, t_stop=300.0, t_on=0.0, t_off=300.0, seed=1)
+    times = np.append(TIMES, 300.0)                                   # and one on the end of the run
+    result = dataclasses.replace(run, spike_times=times, spike_indices=np.append(IDS, 1))
+    t, counts = pool_counts(result, bin_ms=100.0)
+    assert t.tolist() == pytest.approx([100.0, 200.0, 300.0])
+    assert counts[0, :, 0].tolist() == [0.0, 3.0, 2.0]               # 100, 130, 160 | 200, 250 | not 300
+    # the stop first looks at 200 ms, over [150, 200): the 160 ms spike alone is 1 spike / 6 cells / 50 ms = 3.3 Hz,
+    # below 5 Hz; a window (150, 200] would add the 200 ms spike (6.7 Hz) and stop the run
+    stop = DecisionStop(wang, 1, t_on=200.0, threshold_hz=5.0, dt=0.1)
+    said = [stop(IDS[np.isclose(TIMES, m * 0.1)], m * 0.1) for m in range(1, 2001)]    # steps ending 0.1 .. 200 ms
+    assert not any(said) and not stop.decided[0]
+
+
 def test_a_simulated_run_split_in_two_windows_counts_every_spike_once():
     """A real run with spikes stamped on the boundary: the two halves add up to the whole, for the network result
     and for analysis."""

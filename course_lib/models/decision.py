@@ -279,9 +279,9 @@ class WangNetwork:
 class DecisionStop:
     """until() for network.simulate_network: ends a run once every trial has decided (pool A or B above threshold).
 
-    Counts the spikes of pools A and B of every trial in bins of bin_ms; at the end of each bin from t_on on,
-    a trial has decided once either pool's rate over the trailing DECISION_WINDOW_MS reaches threshold_hz
-    (as pool_rates_hz computes it, so first_crossing finds the same decisions).
+    Counts the spikes of pools A and B of every trial in bins of bin_ms (spikes stamped in [t, t + bin_ms)); at
+    the end T of each bin from t_on on, a trial has decided once either pool's rate over [T - DECISION_WINDOW_MS, T)
+    reaches threshold_hz (as pool_rates_hz computes it, so first_crossing finds the same decisions).
     """
 
     def __init__(self, network, n_trials, t_on, threshold_hz, dt, bin_ms=1.0):
@@ -291,20 +291,21 @@ class DecisionStop:
         self.window = max(int(round(DECISION_WINDOW_MS / self.bin_ms)), 1)
         self.starts = np.array([span[0] for trial in range(n_trials)                 # A/0, B/0, A/1, B/1, ...
                                 for span in network.pool_spans(trial, n_trials)[:2]])
-        self.recent = np.zeros((self.window, 2 * n_trials))             # spikes per bin, the last `window` bins
+        self.recent = np.zeros((self.window + 1, 2 * n_trials))   # spikes per bin: the last `window` bins, this one
         self.decided = np.zeros(n_trials, dtype=bool)
 
     def __call__(self, spiked, t_ms):
-        k = int(round(t_ms / self.dt)) - 1                                  # the step that just ended
-        row = self.recent[(k // self.steps_per_bin) % self.window]
-        if k % self.steps_per_bin == 0:
-            row.fill(0.0)                                                   # a new bin starts
+        m = int(round(t_ms / self.dt))                                      # the spikes are stamped m dt
+        current = self.recent[(m // self.steps_per_bin) % self.recent.shape[0]]
+        if m % self.steps_per_bin == 0:
+            current.fill(0.0)                                               # they open a new bin
         pool = np.searchsorted(self.starts, spiked, side="right") - 1
         inside = (pool >= 0) & (spiked < self.starts[np.maximum(pool, 0)] + self.network.n_pool)
-        np.add.at(row, pool[inside], 1.0)
-        if (k + 1) % self.steps_per_bin or k * self.dt < self.t_on:
+        np.add.at(current, pool[inside], 1.0)
+        if m % self.steps_per_bin or t_ms < self.t_on - 1e-9:
             return False
-        rates = count_rate_hz(self.recent.sum(axis=0), self.window * self.bin_ms, self.network.n_pool)
+        completed = self.recent.sum(axis=0) - current                        # the `window` bins before t_ms
+        rates = count_rate_hz(completed, self.window * self.bin_ms, self.network.n_pool)
         self.decided |= rates.reshape(self.n_trials, 2).max(axis=1) >= self.threshold_hz
         return bool(self.decided.all())
 
@@ -334,7 +335,8 @@ def run_trials(network=None, coherence=0.0, t_stop=2000.0, dt=0.1, t_on=500.0, t
 
 def pool_counts(result, bin_ms=1.0):
     """Spikes of pools A, B, non-selective and I of every trial in bins of bin_ms: (t in ms at each bin's end,
-    counts of shape (n_trials, n_bins, 4)). result: a run of a WangNetwork.network (run_trials)."""
+    counts of shape (n_trials, n_bins, 4)); a bin counts the spikes stamped in [its start, its end), the window of
+    CONVENTIONS.md section 12. result: a run of a WangNetwork.network (run_trials)."""
     if not isinstance(result, NetworkResult) or result.info.get("model") != "wang2002":
         raise InputTypeError(f"result must be a run of WangNetwork.network() (run_trials returns one), got "
                              f"{type(result).__name__}.")
@@ -348,8 +350,10 @@ def pool_counts(result, bin_ms=1.0):
     starts = np.array([span[0] for trial in range(n_trials) for span in network.pool_spans(trial, n_trials)])
     order = np.argsort(starts)                                        # E of every trial come before the I cells
     group = order[np.searchsorted(starts[order], result.spike_indices, side="right") - 1]   # trial * 4 + pool
-    step = np.rint((result.spike_times - t_start) / result.dt).astype(np.int64) - 1        # stamped at (k + 1) dt
-    flat = (group // 4 * n_bins + step // steps_per_bin) * 4 + group % 4
+    stamp = np.rint((result.spike_times - t_start) / result.dt).astype(np.int64)      # spike stamped t_start + m dt
+    keep = stamp < n_steps                                            # one stamped at t_stop is after [t_start, t_stop)
+    group, stamp = group[keep], stamp[keep]
+    flat = (group // 4 * n_bins + stamp // steps_per_bin) * 4 + group % 4
     counts = np.bincount(flat, minlength=n_trials * n_bins * 4).reshape(n_trials, n_bins, 4).astype(float)
     t = t_start + np.minimum((np.arange(n_bins) + 1) * steps_per_bin, n_steps) * result.dt
     return t, counts
