@@ -4,7 +4,7 @@
     ConstantDrive(current_pa=200.0)                          # or a number per neuron, or a function of t (ms)
     NoiseDrive(mean_mv=23.1, sigma_mv=1.0)                   # Gaussian white noise (Brunel 2000), in mV
 
-Per step each neuron receives a Poisson count of external spikes (poisson_counts: one uniform random
+Per step each neuron receives a Poisson count of external spikes (sample_poisson: one uniform random
 number per neuron, inverse-CDF through a lookup table).
 """
 import functools
@@ -61,11 +61,11 @@ class PoissonDrive:
         """Number of input spikes each of n neurons (the targets) receives in the step [t_ms, t_ms + dt): Poisson."""
         if self.rate_groups is None:
             expected = self.expected_spikes(dt, t_ms)
-            return poisson_counts_each(expected, rng) if np.ndim(expected) else poisson_counts(expected, n, rng)
+            return sample_poisson_each(expected, rng) if np.ndim(expected) else sample_poisson(expected, n, rng)
         counts = np.empty(n, dtype=np.int64)
         for rate_hz, neurons in self.rate_groups:
             mean = hz_to_per_ms_unchecked(rate_hz) * dt * self.n_inputs
-            counts[neurons] = poisson_counts(mean, neurons.size, rng)
+            counts[neurons] = sample_poisson(mean, neurons.size, rng)
         return counts
 
     def expected_spikes(self, dt, t_ms):
@@ -120,7 +120,7 @@ class NoiseDrive:
         return self.mean_mv(t_ms) if callable(self.mean_mv) else self.mean_mv
 
 
-def poisson_counts(mean, n, rng):
+def sample_poisson(mean, n, rng):
     """n independent Poisson counts with the given mean (one uniform random number each).
 
     Inverse-CDF sampling, sped up by a lookup table (poisson_table): measured here (numpy 2.4,
@@ -141,7 +141,7 @@ def poisson_counts(mean, n, rng):
     return counts
 
 
-def poisson_counts_each(means, rng):
+def sample_poisson_each(means, rng):
     """Independent Poisson counts, one per entry of means (an array): how many events each neuron receives.
 
     Drawn as a whole: the total is Poisson(sum of means), and each event goes to entry i with probability

@@ -75,17 +75,20 @@ class LIF:
         return {"v": np.broadcast_to(self.e_l, (n,)).astype(float),
                 "ref_left": np.zeros(n)}
 
-    def step(self, state, i_ext, dt, g_syn=None):
+    def step(self, state, i_ext, dt, g_syn=None, g_syn_e_rev=None):
         """Advance v by dt ms under input current i_ext (pA); exact for constant input.
 
-        g_syn (nS, optional): the synaptic conductance behind i_ext, which is then the current at the step's
-        start and falls by g_syn per mV that v rises; the step is exact for conductances frozen over it.
+        Conductance synapses (optional, both or neither): g_syn (nS), their total conductance, and g_syn_e_rev (pA),
+        the sum of each conductance times its reversal potential; they add the current g_syn_e_rev - g_syn v,
+        which changes with v during the step, and the step is exact for conductances held over it.
         """
+        if (g_syn is None) != (g_syn_e_rev is None):
+            raise ValueError("give both g_syn (nS) and g_syn_e_rev (pA, sum of g times e_rev), or neither.")
         if g_syn is None:
             v_inf, decay = self.e_l + i_ext / self.g_l, np.exp(-dt / self.tau_m)
-        else:
+        else:   # c dv/dt = g_l (e_l - v) + g_syn_e_rev - g_syn v + i_ext: v relaxes to v_inf with c / (g_l + g_syn)
             g_total = g_syn + self.g_l                                   # leak and synapses, nS
-            v_inf = (g_syn * state["v"] + i_ext + self.g_l * self.e_l) / g_total
+            v_inf = (g_syn_e_rev + self.g_l * self.e_l + i_ext) / g_total
             decay = np.exp(g_total * (-dt / np.asarray(self.c_m, dtype=float)))
         free = state["ref_left"] <= 1e-9
         v_new = _relax(state["v"], v_inf, decay)

@@ -632,7 +632,7 @@ CASES = [
 #   runner's own arrays.
 # * network: Network.step / propagate / synaptic_currents / add_external_spikes / step_constants,
 #   BinaryNetwork.step, Connectivity.outgoing / outgoing_targets, PoissonDrive.counts, ConstantDrive.current_at,
-#   poisson_counts, poisson_counts_each, poisson_table, lif_step_in_place, Network.pooled_currents / send_pooled,
+#   sample_poisson, sample_poisson_each, poisson_table, lif_step_in_place, lif_work, Network.pooled_conductances / channel_currents / send_pooled,
 #   PooledProjection.conductance / block / initial_state, DecisionStop (simulate_network's until), csr_rows, Network.update_neurons / total_current / scatter /
 #   scatter_each / release / noise_constants / synapse_delay_steps, NoiseDrive.mean_at,
 #   PoissonDrive.expected_spikes: called in every step of a run (simulate_network and simulate_binary check

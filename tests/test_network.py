@@ -10,7 +10,7 @@ from scipy.stats import chisquare, poisson
 from course_lib import analysis, theory
 from course_lib.connectivity import (Connectivity, bernoulli, ei_connectivity, empty_connectivity, fixed_indegree,
                                      stable_order)
-from course_lib.drives import ConstantDrive, NoiseDrive, PoissonDrive, poisson_counts
+from course_lib.drives import ConstantDrive, NoiseDrive, PoissonDrive, sample_poisson
 from course_lib.models.balanced import BRUNEL_NEURON, balanced_lif_network, brunel_network, brunel_variant
 from course_lib.models.binary import simulate_binary, vvs_binary_network
 from course_lib.network import (Network, Population, ShortTermPlasticity, SynapseModel, combine_networks,
@@ -212,10 +212,8 @@ def test_exponential_synapses_deliver_the_exact_charge_and_the_right_sign(kind):
     net = Network(neuron=neuron, populations=ei_populations(2, 0, 0.0), connectivity=conn, synapses=synapses)
     state = net.initial_state(0.1, rng=1, v0=neuron.e_l)
     net.propagate(state, np.flatnonzero([True, False]))
-    charge = 0.0
-    for _ in range(1000):
-        net.step(state, 0.1, rng=np.random.default_rng(1))
-        charge += state["currents"]["exc"][1] * 0.1
+    res = simulate_network(net, 100.0, 0.1, seed=1, state=state, record_currents=[1])
+    charge = res.currents["exc"][:, 0].sum() * 0.1
     if kind == "current":
         assert charge == pytest.approx(3.0 * 5.0, rel=1e-8)     # all but the tail exp(-100/5) = 2e-9
     else:   # conductance 3 nS for 5 ms at a driving force of about 60 mV: charge near 3 * 5 * 60
@@ -235,8 +233,8 @@ def test_inhibitory_channel_and_currents_are_recorded_separately():
 # --- external drive -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("mean", [0.05, 1.0, 3.7, 25.0])
-def test_poisson_counts_follow_the_poisson_distribution(mean):
-    counts = poisson_counts(mean, 200_000, np.random.default_rng(8))
+def test_sample_poisson_follows_the_poisson_distribution(mean):
+    counts = sample_poisson(mean, 200_000, np.random.default_rng(8))
     ks = np.arange(counts.max() + 1)
     expected = poisson.pmf(ks, mean) * counts.size
     keep = expected > 5

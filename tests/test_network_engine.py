@@ -13,8 +13,8 @@ from course_lib import connectivity, network
 from course_lib.connectivity import bernoulli, ei_connectivity, fixed_indegree
 from course_lib.drives import ConstantDrive, PoissonDrive
 from course_lib.models.balanced import BRUNEL_NEURON, brunel_network
-from course_lib.network import Network, SynapseModel, ei_populations, lif_step_in_place, simulate_network
-from course_lib.neurons import LIF
+from course_lib.network import Network, SynapseModel, ei_populations, lif_step_in_place, lif_work, simulate_network
+from course_lib.neurons import EIF, LIF
 
 WEIGHTS = {("E", "E"): 0.5, ("E", "I"): -2.0, ("I", "E"): 0.7, ("I", "I"): -1.5}
 
@@ -36,7 +36,7 @@ def test_in_place_lif_step_gives_the_numbers_of_lif_step(neuron):
     reference = neuron.initial_state(n)
     reference["v"] = rng.uniform(neuron.v_reset, neuron.v_th, n)
     in_place = {name: value.copy() for name, value in reference.items()}
-    work = {"membrane_decay": np.exp(-dt / neuron.tau_m), "v_inf_mv": np.zeros(n), "refractory": np.zeros(n, bool)}
+    work = lif_work(neuron, n, dt)
     spikes = 0
     rheobase_pa = np.asarray(neuron.g_l) * (np.asarray(neuron.v_th) - neuron.e_l)
     level = np.linspace(0.5, 6.0, n)                                  # input / rheobase of each neuron
@@ -80,6 +80,56 @@ def test_the_engine_runs_the_same_with_the_in_place_update_and_with_lif_step(mak
     assert np.array_equal(fast.spike_indices, generic.spike_indices)
     assert np.array_equal(fast.v, generic.v)
     assert all(np.array_equal(fast.currents[ch], generic.currents[ch]) for ch in fast.currents)
+
+
+HANDED_CURRENTS = []
+
+
+class RecordingEIF(EIF):
+    """An EIF (a model that takes no conductances) that keeps the current the engine hands it in each step."""
+
+    def step(self, state, i_ext, dt):
+        HANDED_CURRENTS.append(np.array(i_ext, dtype=float))
+        return super().step(state, i_ext, dt)
+
+
+def test_a_model_without_conductances_gets_their_current_at_the_step_start():
+    """EIF under conductance synapses: i = sum over channels of g (e_rev - v at the step's start) plus the constant
+    drive, to rounding (the engine forms it as g_syn_e_rev - g_syn v)."""
+    HANDED_CURRENTS.clear()
+    net = conductance_network(RecordingEIF())
+    state, rng = net.initial_state(0.1, 6), np.random.default_rng(7)
+    reversals = [net.synapses.reversal(ch) for ch in state["active"]]
+    drive = np.linspace(100.0, 300.0, 1000)
+    for _ in range(300):
+        v_start = state["neuron"]["v"].copy()
+        net.step(state, 0.1, rng)
+        expected = drive + sum(g * (e_rev - v_start) for g, e_rev in zip(state["conductances"], reversals))
+        assert np.allclose(HANDED_CURRENTS[-1], expected, rtol=1e-12, atol=1e-9)
+    assert state["conductances"].shape[0] == 3 and np.all(state["conductances"].max(axis=1) > 0)
+
+
+def test_recorded_conductance_currents_are_g_times_the_driving_force_at_the_step_start():
+    """One spike of 3 nS onto neuron 1, arriving in step 1 (sent in step 0, no delay): its recorded exc current is
+    3 nS * (mean of e^(-t/5 ms) over the step) * (0 mV - v at the step's start) in every step (v from record_v,
+    one step back)."""
+    conn = connectivity.Connectivity.from_pairs([0], np.array([1], dtype=np.int32), [3.0], 2, 2)
+    net = Network(neuron=LIF(), populations=ei_populations(2, 0, 0.0), connectivity=conn,
+                  synapses=SynapseModel("conductance", tau_exc=5.0))
+    state = net.initial_state(0.1, rng=1, v0=-65.0)
+    net.propagate(state, np.array([0]))
+    res = simulate_network(net, 20.0, 0.1, seed=1, state=state, record_v=[1], record_currents=[1])
+    v_start = np.concatenate([[-65.0], res.v[:-1, 0]])
+    g_mean = 3.0 * np.exp(-0.1 * np.arange(-1, 199) / 5.0) * (5.0 / 0.1) * (1.0 - np.exp(-0.1 / 5.0))
+    g_mean[0] = 0.0
+    assert np.allclose(res.currents["exc"][:, 0], g_mean * (0.0 - v_start), rtol=1e-12)
+    assert np.all(res.currents["inh"] == 0) and np.all(res.currents["ext"] == 0)
+
+
+def test_lif_step_takes_both_conductance_sums_or_neither():
+    state = LIF().initial_state(2)
+    with pytest.raises(ValueError, match="both g_syn"):
+        LIF().step(state, np.zeros(2), 0.1, g_syn=np.ones(2))
 
 
 # --- the streaming build -----------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from course_lib.connectivity import Connectivity, empty_connectivity
-from course_lib.drives import ConstantDrive, PoissonDrive, poisson_counts_each
+from course_lib.drives import ConstantDrive, PoissonDrive, sample_poisson_each
 from course_lib.models.decision import WangNetwork
 from course_lib.network import Network, Population, SynapseModel, per_population, simulate_network
 from course_lib.neurons import LIF
@@ -108,7 +108,7 @@ def test_lif_conductance_step_is_exact_for_a_constant_conductance():
     neuron, g, e_rev, dt = LIF(c_m=500.0, g_l=25.0, e_l=-70.0, v_th=100.0, v_reset=-80.0), 15.0, 0.0, 1.0
     state = {"v": np.array([-70.0]), "ref_left": np.zeros(1)}
     for _ in range(20):
-        neuron.step(state, g * (e_rev - state["v"]), dt, g_syn=np.array([g]))
+        neuron.step(state, np.zeros(1), dt, g_syn=np.array([g]), g_syn_e_rev=np.array([g * e_rev]))
     v_inf = (25.0 * -70.0 + g * e_rev) / (25.0 + g)
     assert state["v"][0] == pytest.approx(v_inf + (-70.0 - v_inf) * np.exp(-20.0 * (25.0 + g) / 500.0), rel=1e-12)
 
@@ -180,14 +180,14 @@ def test_pooled_projection_rejects_bad_input():
         Network(LIF(), POPULATIONS, empty_connectivity(40), drives=(PoissonDrive(10.0, 1, np.ones(40), targets=[0]),))
 
 
-def test_poisson_counts_each_are_independent_poisson_counts():
+def test_sample_poisson_each_gives_independent_poisson_counts():
     # the total is Poisson(sum) and the events are spread in proportion to the means: each entry must come out
     # Poisson with its own mean (mean = variance) and the entries uncorrelated (4 standard errors)
     means = np.array([0.01, 0.1, 0.5, 1.0, 2.0])
     rng = np.random.default_rng(5)
-    draws = np.array([poisson_counts_each(means, rng) for _ in range(20_000)])
+    draws = np.array([sample_poisson_each(means, rng) for _ in range(20_000)])
     assert np.all(np.abs(draws.mean(axis=0) - means) < 4 * np.sqrt(means / 20_000))
     assert np.all(np.abs(draws.var(axis=0) - means) < 4 * np.sqrt((means + 2 * means ** 2) / 20_000))
     correlation = np.corrcoef(draws[:, 2:].T)[np.triu_indices(3, 1)]
     assert np.all(np.abs(correlation) < 4 / np.sqrt(20_000))
-    assert np.array_equal(poisson_counts_each(np.zeros(3), rng), [0, 0, 0])
+    assert np.array_equal(sample_poisson_each(np.zeros(3), rng), [0, 0, 0])
