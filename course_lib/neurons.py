@@ -78,18 +78,11 @@ class LIF:
     def step(self, state, i_ext, dt, g_syn=None, g_syn_e_rev=None):
         """Advance v by dt ms under input current i_ext (pA); exact for constant input.
 
-        Conductance synapses (optional, both or neither): g_syn (nS), their total conductance, and g_syn_e_rev (pA),
-        the sum of each conductance times its reversal potential; they add the current g_syn_e_rev - g_syn v,
-        which changes with v during the step, and the step is exact for conductances held over it.
-        """
-        if (g_syn is None) != (g_syn_e_rev is None):
-            raise ValueError("give both g_syn (nS) and g_syn_e_rev (pA, sum of g times e_rev), or neither.")
-        if g_syn is None:
+        g_syn, g_syn_e_rev: optional conductance synapses (chapter 04 on), see conductance_relaxation."""
+        if g_syn is None and g_syn_e_rev is None:
             v_inf, decay = self.e_l + i_ext / self.g_l, np.exp(-dt / self.tau_m)
-        else:   # c dv/dt = g_l (e_l - v) + g_syn_e_rev - g_syn v + i_ext: v relaxes to v_inf with c / (g_l + g_syn)
-            g_total = g_syn + self.g_l                                   # leak and synapses, nS
-            v_inf = (g_syn_e_rev + self.g_l * self.e_l + i_ext) / g_total
-            decay = np.exp(g_total * (-dt / np.asarray(self.c_m, dtype=float)))
+        else:
+            v_inf, decay = self.conductance_relaxation(i_ext, dt, g_syn, g_syn_e_rev)
         free = state["ref_left"] <= 1e-9
         v_new = _relax(state["v"], v_inf, decay)
         state["v"] = np.where(free, v_new, self.v_reset)
@@ -97,6 +90,19 @@ class LIF:
         spiked = state["v"] >= self.v_th
         _start_refractory(state, spiked, self.v_reset, self.t_ref)
         return spiked
+
+    def conductance_relaxation(self, i_ext, dt, g_syn, g_syn_e_rev):
+        """(v_inf in mV, decay factor over dt ms) under i_ext (pA) and conductance synapses held over the step.
+
+        g_syn (nS): their total conductance; g_syn_e_rev (pA): the sum of each conductance times its reversal
+        potential. They add the current g_syn_e_rev - g_syn v, which changes with v during the step:
+        c dv/dt = g_l (e_l - v) + g_syn_e_rev - g_syn v + i_ext relaxes to v_inf with time constant c / (g_l + g_syn).
+        """
+        if g_syn is None or g_syn_e_rev is None:
+            raise ValueError("give both g_syn (nS) and g_syn_e_rev (pA, sum of g times e_rev), or neither.")
+        g_total = g_syn + self.g_l                                       # leak and synapses, nS
+        v_inf = (g_syn_e_rev + self.g_l * self.e_l + i_ext) / g_total
+        return v_inf, np.exp(g_total * (-dt / np.asarray(self.c_m, dtype=float)))
 
 
 @dataclass(frozen=True, eq=False)

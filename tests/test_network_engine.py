@@ -130,6 +130,8 @@ def test_lif_step_takes_both_conductance_sums_or_neither():
     state = LIF().initial_state(2)
     with pytest.raises(ValueError, match="both g_syn"):
         LIF().step(state, np.zeros(2), 0.1, g_syn=np.ones(2))
+    with pytest.raises(ValueError, match="both g_syn"):
+        LIF().step(state, np.zeros(2), 0.1, g_syn_e_rev=np.ones(2))
 
 
 # --- the streaming build -----------------------------------------------------------------------------------
