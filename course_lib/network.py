@@ -398,6 +398,9 @@ class Network:
             state["ones"] = np.ones(len(conductance_channels))
             state["reversals"] = np.array([self.synapses.reversal(ch) for ch in conductance_channels])
             state["g_syn"], state["g_syn_e_rev"] = np.zeros(n), np.zeros(n)      # nS, and pA (sum of g e_rev)
+        takes_conductances = "g_syn" in state and isinstance(self.neuron, LIF)    # else: their current, in i_total
+        state["neuron_conductances"] = {"g_syn": state["g_syn"], "g_syn_e_rev": state["g_syn_e_rev"]} \
+            if takes_conductances else {}
         state.update(self.step_constants(dt))
         if type(self.neuron) is LIF:      # the LIF update runs in place (lif_step_in_place); subclasses use step()
             state["lif_work"] = lif_work(self.neuron, n, dt)
@@ -531,8 +534,7 @@ class Network:
         """The current (pA) into each neuron: current or delta synapses, constant and noise drives; conductance
         synapses too (their current at the step's start) for a neuron model that does not take them (not an LIF).
         None for an LIF whose only input is conductances (it needs no current array then)."""
-        i_total = state["i_total"]
-        takes_conductances = "g_syn" in state and isinstance(self.neuron, LIF)
+        i_total, takes_conductances = state["i_total"], bool(state["neuron_conductances"])
         if self.synapses.kind == "conductance":
             if takes_conductances and not state["noise"] and not state["constant_drives"]:
                 return None
@@ -556,8 +558,7 @@ class Network:
     def update_neurons(self, state, i_total, dt):
         """Advance the neurons by dt ms under i_total (pA; None: no current) and, for an LIF, the conductances;
         returns spiked (n,) bool."""
-        conductances = {"g_syn": state["g_syn"], "g_syn_e_rev": state["g_syn_e_rev"]} \
-            if "g_syn" in state and isinstance(self.neuron, LIF) else {}
+        conductances = state["neuron_conductances"]
         if "lif_work" in state:
             return lif_step_in_place(self.neuron, state["neuron"], i_total, dt, state["lif_work"], **conductances)
         return self.neuron.step(state["neuron"], 0.0 if i_total is None else i_total, dt, **conductances)
