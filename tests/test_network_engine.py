@@ -51,7 +51,7 @@ def test_in_place_lif_step_gives_the_numbers_of_lif_step(neuron):
     assert spikes > 100, "the test input should make the neurons fire (and be refractory) often"
 
 
-def conductance_network(neuron, seed=4):
+def conductance_network(neuron, seed=4, synapses=SynapseModel("conductance")):
     """800 E and 200 I neurons: conductance synapses, delays 1 and 0.5 ms, Poisson drives on ext and inh
     (per-neuron rates), a constant current: every branch of the step."""
     conn = ei_connectivity(800, 200, {("E", "E"): 2.0, ("E", "I"): 8.0, ("I", "E"): 2.0, ("I", "I"): 8.0}, seed, p=0.05)
@@ -59,7 +59,7 @@ def conductance_network(neuron, seed=4):
               PoissonDrive(rate_hz=300.0, n_inputs=5, weight=0.3, channel="inh"),
               ConstantDrive(np.linspace(100.0, 300.0, 1000)))
     return Network(neuron=neuron, populations=ei_populations(800, 200, 1.0, 0.5), connectivity=conn,
-                   synapses=SynapseModel("conductance"), drives=drives)
+                   synapses=synapses, drives=drives)
 
 
 @pytest.mark.parametrize("make, base", [
@@ -82,6 +82,15 @@ def test_the_engine_runs_the_same_with_the_in_place_update_and_with_lif_step(mak
     assert all(np.array_equal(fast.currents[ch], generic.currents[ch]) for ch in fast.currents)
 
 
+def test_sum_rows_gives_the_numbers_of_np_dot():
+    rng = np.random.default_rng(3)
+    for n_rows in range(4):                      # the engine has one to three conductance channels (or none)
+        rows, out = rng.normal(50.0, 20.0, (n_rows, 500)), np.full(500, np.nan)
+        weights = rng.choice([-80.0, -70.0, 10.0], n_rows)
+        assert np.array_equal(network.sum_rows(rows, out), np.dot(np.ones(n_rows), rows))
+        assert np.array_equal(network.sum_rows(rows, out, weights=weights), np.dot(weights, rows))
+
+
 HANDED_CURRENTS = []
 
 
@@ -93,11 +102,14 @@ class RecordingEIF(EIF):
         return super().step(state, i_ext, dt)
 
 
-def test_a_model_without_conductances_gets_their_current_at_the_step_start():
+@pytest.mark.parametrize("synapses", [SynapseModel("conductance"),                     # e_rev 0 / -80 / 0 mV
+                                      SynapseModel("conductance", e_exc=10.0, e_inh=0.0)])  # 10 / 0 / 10 mV
+def test_a_model_without_conductances_gets_their_current_at_the_step_start(synapses):
     """EIF under conductance synapses: i = sum over channels of g (e_rev - v at the step's start) plus the constant
-    drive, to rounding (the engine forms it as g_syn_e_rev - g_syn v)."""
+    drive, to rounding (the engine forms it as g_syn_e_rev - g_syn v, g_syn_e_rev from the channels whose e_rev is not
+    0 mV: the second case has a 0 mV channel between two others)."""
     HANDED_CURRENTS.clear()
-    net = conductance_network(RecordingEIF())
+    net = conductance_network(RecordingEIF(), synapses=synapses)
     state, rng = net.initial_state(0.1, 6), np.random.default_rng(7)
     reversals = [net.synapses.reversal(ch) for ch in state["active"]]
     drive = np.linspace(100.0, 300.0, 1000)
