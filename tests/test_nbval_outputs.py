@@ -48,6 +48,19 @@ def test_every_check_cell_is_compared_and_has_its_stored_line(folder):
                 f"{folder}/{path.name} cell {cell['id']} stores {lines!r}, not a '{expected}' line"
 
 
+def test_lecture_cells_that_print_library_source_are_compared():
+    # chapters 01, 04 and 06 print course_lib's own code (inspect.getsource) for students to read; tagged, nbval
+    # compares the print with the stored one, so a library change that leaves the stored print stale fails the run
+    printing = []
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            if cell["cell_type"] == "code" and "inspect.getsource" in make_exercises.source_text(cell):
+                printing.append(path.name)
+                assert make_exercises.CHECK_TAG in cell["metadata"].get("tags", []), \
+                    f"notebooks/{path.name} cell {cell['id']} prints library source: tag it {make_exercises.CHECK_TAG}"
+    assert printing == ["01_lif.ipynb", "04_synapses.ipynb", "06_ei_balanced_network.ipynb"]
+
+
 @pytest.mark.parametrize("folder", ["solutions", "exercises"])
 def test_no_compared_cell_ends_in_a_semicolon(folder):
     # nbval runs cells without IPython's history, so a final ';' does not hide the value: a compared
