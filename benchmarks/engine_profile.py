@@ -4,7 +4,7 @@
                                                                  # network of chapter 06's explorer (1,250)
     python benchmarks/engine_profile.py --model coba --t-stop 500
     python benchmarks/engine_profile.py --reference old_network.py   # also profile another course_lib/network.py,
-                                                                     # interleaved (A B A B) in this process
+                                                                     # interleaved (A B, B A, ...) in this process
     python benchmarks/engine_profile.py --build-memory 10000 20000 [--reference old_network.py]
                                                 # peak memory of building Brunel's network, one process per build
 
@@ -18,6 +18,9 @@ Phases of a step (course_lib.network.Network.step and the loop of simulate_netwo
 * recording: the loop of ``simulate_network`` around ``step`` (spike bookkeeping, traces, progress).
 
 Time per step: CPU time (``time.process_time``) of plain runs, median over repeats (the wall time in brackets).
+With --reference the engines alternate A B, B A, ... and the ratio of their CPU times in each round is reported
+(median and middle half): the number to quote for a before/after change. The phase columns come from one
+instrumented run per engine, not interleaved: use them to see where a step goes, not to compare engines.
 Time per phase: each phase method is wrapped in ``time.perf_counter`` calls (about 0.1 us per call, so the
 phases add up to a little more than the plain run), scaled to CPU time by the run's CPU / wall ratio.
 numpy calls per step: counted in a separate, shorter run in which every array of the engine (state,
@@ -357,8 +360,9 @@ def profile(engines, model, args):
     wall_s, cpu_s = {name: [] for name in engines}, {name: [] for name in engines}
     loads = [os.getloadavg()[0]]
     spikes = {}
-    for _ in range(args.repeats):
-        for name, engine in engines.items():
+    for round_ in range(args.repeats):
+        order = list(engines.items())
+        for name, engine in order if round_ % 2 == 0 else order[::-1]:     # A B, B A, A B, ...: order cancels
             net, state, rng = build(engine, model, args.seed)
             wall, cpu, result = run_s(engine, net, state, rng, args.t_stop)
             wall_s[name].append(wall)
@@ -371,8 +375,15 @@ def profile(engines, model, args):
         calls = calls_per_step(engine, model, args.seed, args.count_steps)
         rows[name] = {"cpu_us": 1e6 * float(np.median(cpu_s[name])) / n_steps,
                       "wall_us": 1e6 * float(np.median(wall_s[name])) / n_steps,
-                      "phase_us": {p: 1e6 * phases[p] / n_steps for p in PHASES}, "calls": calls}
+                      "phase_us": {p: 1e6 * phases[p] / n_steps for p in PHASES}, "calls": calls,
+                      "cpu_s": cpu_s[name]}
     return rows, spikes, (min(loads), max(loads))
+
+
+def paired_ratio(cpu_s, reference_s):
+    """Median and middle half (25th, 75th percentile) of the per-round ratios cpu_s[i] / reference_s[i]."""
+    ratios = np.asarray(cpu_s) / np.asarray(reference_s)
+    return float(np.median(ratios)), tuple(float(q) for q in np.percentile(ratios, [25, 75]))
 
 
 def print_table(model, rows, spikes, loads, t_stop):
@@ -385,6 +396,10 @@ def print_table(model, rows, spikes, loads, t_stop):
         cells = [f"{row['phase_us'][p]:.1f} us, {row['calls'][p]:.1f}" for p in PHASES]
         print(f"| {name} | {row['cpu_us']:.1f} ({row['wall_us']:.1f}) | " + " | ".join(cells)
               + f" | {sum(row['calls'].values()):.1f} |")
+    if "reference" in rows and len(rows["reference"]["cpu_s"]) > 1:
+        median, (low, high) = paired_ratio(rows["course_lib.network"]["cpu_s"], rows["reference"]["cpu_s"])
+        print(f"\nCPU time, course_lib.network / reference, round by round: median {median:.3f}, middle half "
+              f"{low:.3f}-{high:.3f} ({len(rows['reference']['cpu_s'])} rounds)")
     same = len({v for v in spikes.values()}) == 1
     print(f"\nspikes: {', '.join(f'{k} {v[0]}' for k, v in spikes.items())}"
           + (" (identical spike trains)" if len(spikes) > 1 and same else ""))

@@ -20,6 +20,7 @@ sys.path.insert(0, BENCHMARKS)
 import bench_common as common  # noqa: E402
 import compare  # noqa: E402
 import course_lib_models  # noqa: E402
+import engine_profile  # noqa: E402
 
 
 def run(net, state, t_stop, rng):
@@ -206,3 +207,10 @@ def test_nest_benchmark_script_prints_one_json_record_of_the_course_network():
     assert record["n_synapses"] == course_record["n_synapses"]        # the course's wiring, the same seed
     for key in ("sim_s", "build_s", "nest_build_s", "peak_mem_mb", "rate_e_hz", "rate_i_hz", "cv_isi", "version"):
         assert key in record
+
+
+def test_engine_profile_compares_engines_round_by_round():
+    # a slow round slows both engines alike: the ratio per round is 1 in two rounds of three, while the ratio of
+    # the medians (2.0 / 1.0) would report a factor 2
+    median, (low, high) = engine_profile.paired_ratio([1.0, 3.0, 2.0], [1.0, 1.0, 2.0])
+    assert median == 1.0 and (low, high) == (1.0, 2.0)
