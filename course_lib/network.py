@@ -398,7 +398,8 @@ class Network:
             reversals = np.array([self.synapses.reversal(ch) for ch in conductance_channels])
             nonzero = np.flatnonzero(reversals)   # g_syn_e_rev needs only the rows whose e_rev is not 0 (COBA: inh)
             rows = slice(nonzero[0], nonzero[-1] + 1) if nonzero.size else slice(0, 0)
-            state["nonzero_e_rev_rows"], state["nonzero_e_revs"] = state["conductances"][rows], reversals[rows]
+            # a slice, not a view of the rows: copy.deepcopy of a state would cut a view loose from its array
+            state["nonzero_e_rev_rows"], state["nonzero_e_revs"] = rows, reversals[rows]
             state["g_syn"], state["g_syn_e_rev"] = np.zeros(n), np.zeros(n)      # nS, and pA (sum of g e_rev)
         takes_conductances = "g_syn" in state and isinstance(self.neuron, LIF)    # else: their current, in i_total
         state["neuron_conductances"] = {"g_syn": state["g_syn"], "g_syn_e_rev": state["g_syn_e_rev"]} \
@@ -495,7 +496,8 @@ class Network:
             trace *= state["decay"][ch]                                          # decay to the end of the step
         if "g_syn" in state:
             sum_rows(state["conductances"], state["g_syn"])                      # nS, the sum of the channels' rows
-            sum_rows(state["nonzero_e_rev_rows"], state["g_syn_e_rev"], weights=state["nonzero_e_revs"])  # pA
+            sum_rows(state["conductances"][state["nonzero_e_rev_rows"]], state["g_syn_e_rev"],       # pA
+                     weights=state["nonzero_e_revs"])
         if self.pooled:
             self.pooled_conductances(state)
         return currents

@@ -1,6 +1,7 @@
 """course_lib.network's hot loop and streaming build (issues 19 and 20): the in-place LIF update gives the numbers
 of LIF.step, the engine gives the same run with either, the connectivity built in small chunks is the same as
 built in large ones, and building peaks near the size of the final arrays."""
+import copy
 import dataclasses
 import sys
 import tracemalloc
@@ -89,6 +90,23 @@ def test_sum_rows_gives_the_numbers_of_np_dot():
         weights = rng.choice([-80.0, -70.0, 10.0], n_rows)
         assert np.array_equal(network.sum_rows(rows, out), np.dot(np.ones(n_rows), rows))
         assert np.array_equal(network.sum_rows(rows, out, weights=weights), np.dot(weights, rows))
+
+
+def test_a_deep_copy_of_a_conductance_network_state_runs_on_like_the_original():
+    # chapter 06 copies states with copy.deepcopy to run twins of a network; a copy keeps no link to the original's
+    # arrays (nor a view between two of its own), so the twins must go on identically, the original untouched
+    net = conductance_network(LIF(), synapses=SynapseModel("conductance", e_exc=10.0))
+    state = net.initial_state(0.1, 6)
+    for _ in range(50):
+        net.step(state, 0.1, np.random.default_rng(1))
+    twin = copy.deepcopy(state)
+    for state_now in (state, twin):
+        rng = np.random.default_rng(2)
+        for _ in range(200):
+            net.step(state_now, 0.1, rng)
+    assert np.array_equal(state["neuron"]["v"], twin["neuron"]["v"]) and not np.shares_memory(state["g_syn"],
+                                                                                                twin["g_syn"])
+    assert np.any(twin["g_syn_e_rev"] != 0)
 
 
 HANDED_CURRENTS = []
